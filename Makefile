@@ -1,0 +1,46 @@
+# genaisim — every target sets up what it needs first.
+#   make run    set up, then run the default scenario and print a summary
+#   make test   set up, then run the whole test suite
+#   make bench  set up, then run the benchmarks
+#   make lint   set up, then check the code with ruff
+SHELL := /bin/sh
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test bench lint format clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/find-python
+	@py="$$(sh scripts/find-python)"; \
+	if [ -z "$$py" ]; then \
+		echo "genaisim needs Python 3.12 or newer (Mesa 3.5 requires it)." >&2; \
+		echo "None was found on PATH or among pyenv's versions; install one, e.g. 'pyenv install 3.12'." >&2; \
+		exit 1; \
+	fi; \
+	echo "Setting up $(VENV) with $$py"; \
+	rm -rf $(VENV) && "$$py" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,app]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/genaisim run baseline
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks experiments
+	$(BIN)/ruff format --check src tests benchmarks experiments
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks experiments
+	$(BIN)/ruff check --fix src tests benchmarks experiments
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache

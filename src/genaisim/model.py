@@ -1,0 +1,288 @@
+"""The Mesa model: a population of organisations stepped month by month."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mesa
+import numpy as np
+
+from genaisim.agents import Deployment, Organisation, Owner, Reviewer, Stage
+from genaisim.scenario import Scenario
+
+#: Columns of the monthly table, one row per organisation per month (see docs/ODD.md).
+TIMESERIES_COLUMNS: tuple[str, ...] = (
+    "organisation",
+    "month",
+    "pilots",
+    "prototypes_awaiting_go_live",
+    "permanent_prototypes",
+    "production",
+    "retired",
+    "pilots_started",
+    "promoted",
+    "abandoned",
+    "cut",
+    "rolled_back",
+    "pilots_started_total",
+    "promoted_total",
+    "gross_value",
+    "costs",
+    "net_value",
+    "cumulative_net_value",
+    "tasks_processed",
+    "task_minutes_before",
+    "task_minutes_after",
+    "error_rate_manual",
+    "error_rate_after",
+    "escalation_rate",
+    "cost_per_transaction_before",
+    "cost_per_transaction_after",
+    "production_quality",
+    "latest_demo_quality",
+    "flags_raised",
+    "flags_acted",
+    "incidents_opened",
+    "incidents_open",
+    "incidents_resolved",
+    "mean_months_to_resolve",
+    "data_fixes",
+    "reviewer_engagement",
+    "data_quality",
+    "leadership_confidence",
+    "infrastructure_mindset",
+    "technical_skill",
+    "hype",
+    "team_attention",
+)
+
+#: Columns of the deployment table, one row per deployment ever started.
+DEPLOYMENT_COLUMNS: tuple[str, ...] = (
+    "organisation",
+    "deployment",
+    "use_case",
+    "business_unit",
+    "owner_kind",
+    "owner_role",
+    "owner_resourced",
+    "kpis_defined",
+    "stage",
+    "retire_reason",
+    "month_started",
+    "month_promoted",
+    "month_retired",
+    "months_to_production",
+    "months_in_production",
+    "stage_history",
+    "demo_quality",
+    "quality_at_go_live",
+    "final_quality",
+    "final_adoption",
+    "prompt_gain",
+    "retrieval_tuning",
+    "finetune_gain",
+    "workarounds",
+    "data_fix_requests",
+    "incidents",
+    "flags_raised",
+    "flags_acted",
+    "net_value",
+)
+
+
+class GenAISimModel(mesa.Model):
+    """Organisations deploying GenAI, one step per month.
+
+    Constructs with defaults alone: ``GenAISimModel(rng=42).run()``.
+
+    Args:
+        scenario: validated parameters; the default scenario when omitted.
+        rng: seed (or numpy Generator) for every random draw in the model.
+
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: Any = None) -> None:
+        super().__init__(rng=rng)
+        # Mesa 3.5 reserves ``self.scenario`` for its own Scenario class.
+        self.params = scenario if scenario is not None else Scenario()
+        self.month = 0
+        self.horizon = self.params.simulation.years * 12
+        self.columns: dict[str, list[Any]] = {name: [] for name in TIMESERIES_COLUMNS}
+        for index, params in enumerate(draw_organisations(self.params, self.rng)):
+            Organisation(self, index, params)
+        self.organisations: list[Organisation] = list(self.agents_by_type[Organisation])
+
+    def step(self) -> None:
+        """One month: plan, operate, review, act, learn, record."""
+        self._each(Organisation, "plan")
+        self._each(Deployment, "operate")
+        self._each(Reviewer, "review")
+        self._each(Owner, "act")
+        self._each(Organisation, "learn")
+        self.record()
+        self.month += 1
+        if self.month >= self.horizon:
+            self.running = False
+
+    def _each(self, agent_type: type[mesa.Agent], method: str) -> None:
+        agents = self.agents_by_type.get(agent_type)
+        if agents:
+            agents.shuffle_do(method)
+
+    def run(self) -> GenAISimModel:
+        """Step until the horizon; returns the model for chaining."""
+        while self.running:
+            self.step()
+        return self
+
+    # -- recording ---------------------------------------------------------------
+    def record(self) -> None:
+        """Append this month's row for every organisation (a tidy, long table)."""
+        c = self.columns
+        month = self.month
+        for org in self.organisations:
+            prototype_age = org.params.portfolio.permanent_prototype_months
+            tasks = org.month_tasks
+            resolved = org.month_incidents_resolved
+            production = org.production
+            c["organisation"].append(org.index)
+            c["month"].append(month)
+            c["pilots"].append(len(org.pilots))
+            c["prototypes_awaiting_go_live"].append(sum(1 for d in org.pilots if d.built))
+            c["permanent_prototypes"].append(
+                sum(1 for d in org.pilots if month - d.month_started >= prototype_age)
+            )
+            c["production"].append(len(production))
+            c["retired"].append(len(org.retired))
+            c["pilots_started"].append(org.month_started)
+            c["promoted"].append(org.month_promoted)
+            for reason, count in org.month_retired.items():
+                c[reason.value].append(count)
+            c["pilots_started_total"].append(org.pilots_started)
+            c["promoted_total"].append(org.promotions)
+            c["gross_value"].append(org.month_gross)
+            c["costs"].append(org.month_costs)
+            c["net_value"].append(org.month_gross - org.month_costs)
+            c["cumulative_net_value"].append(org.cumulative_value)
+            c["tasks_processed"].append(tasks)
+            if tasks > 0.0:
+                wage = org.params.operations.labour_cost / 60.0
+                before = org.kpi_minutes_before / tasks
+                c["task_minutes_before"].append(before)
+                c["task_minutes_after"].append(org.kpi_minutes_after / tasks)
+                c["error_rate_manual"].append(org.kpi_errors_before / tasks)
+                c["error_rate_after"].append(org.kpi_errors_after / tasks)
+                c["escalation_rate"].append(org.kpi_escalations / tasks)
+                c["cost_per_transaction_before"].append(before * wage)
+                support = len(production) * org.params.operations.support_cost * 1000.0
+                c["cost_per_transaction_after"].append((org.kpi_cost_after + support) / tasks)
+            else:
+                for name in (
+                    "task_minutes_before", "task_minutes_after", "error_rate_manual",
+                    "error_rate_after", "escalation_rate", "cost_per_transaction_before",
+                    "cost_per_transaction_after",
+                ):
+                    c[name].append(math.nan)
+            c["production_quality"].append(
+                org.month_quality_sum / len(production) if production else math.nan
+            )
+            c["latest_demo_quality"].append(org.latest_demo_quality)
+            c["flags_raised"].append(org.month_flags_raised)
+            c["flags_acted"].append(org.month_flags_acted)
+            c["incidents_opened"].append(org.month_incidents_opened)
+            c["incidents_open"].append(sum(1 for d in production if d.incident_months >= 0))
+            c["incidents_resolved"].append(resolved)
+            c["mean_months_to_resolve"].append(
+                org.month_resolve_months / resolved if resolved else math.nan
+            )
+            c["data_fixes"].append(org.month_data_fixes)
+            c["reviewer_engagement"].append(
+                org.month_engagement_sum / org.month_reviewers if org.month_reviewers else math.nan
+            )
+            c["data_quality"].append(org.data_quality)
+            c["leadership_confidence"].append(org.confidence)
+            c["infrastructure_mindset"].append(org.mindset)
+            c["technical_skill"].append(org.technical_skill)
+            c["hype"].append(org.hype)
+            c["team_attention"].append(org.attention)
+
+    def deployment_rows(self) -> dict[str, list[Any]]:
+        """One row per deployment ever started, in every organisation."""
+        rows: dict[str, list[Any]] = {name: [] for name in DEPLOYMENT_COLUMNS}
+        for org in self.organisations:
+            everything = sorted(
+                org.retired + org.production + org.pilots, key=lambda d: d.unique_id
+            )
+            for number, d in enumerate(everything):
+                promoted = d.month_promoted
+                values = {
+                    "organisation": org.index,
+                    "deployment": number,
+                    "use_case": d.use_case.name,
+                    "business_unit": d.use_case.business_unit,
+                    "owner_kind": d.owner.kind.value,
+                    "owner_role": d.owner.role,
+                    "owner_resourced": d.owner.resourced,
+                    "kpis_defined": d.kpis_defined,
+                    "stage": d.stage.value,
+                    "retire_reason": d.retire_reason.value if d.retire_reason else None,
+                    "month_started": d.month_started,
+                    "month_promoted": promoted,
+                    "month_retired": d.month_retired,
+                    "months_to_production": (
+                        promoted - d.month_started if promoted is not None else None
+                    ),
+                    "months_in_production": d.months_in_production,
+                    "stage_history": stage_history(d),
+                    "demo_quality": d.demo_quality,
+                    "quality_at_go_live": d.quality_at_go_live,
+                    "final_quality": d.quality,
+                    "final_adoption": d.adoption,
+                    "prompt_gain": d.prompt_gain,
+                    "retrieval_tuning": d.retrieval_tuning,
+                    "finetune_gain": d.finetune_gain,
+                    "workarounds": d.workarounds,
+                    "data_fix_requests": d.data_fix_requests,
+                    "incidents": d.incidents,
+                    "flags_raised": d.flags_raised,
+                    "flags_acted": d.flags_acted,
+                    "net_value": d.net_value,
+                }
+                for name in DEPLOYMENT_COLUMNS:
+                    rows[name].append(values[name])
+        return rows
+
+
+def stage_history(d: Deployment) -> str:
+    """A deployment's path as text, e.g. ``"pilot@6 production@13 retired:cut@40"``."""
+    parts = [f"{Stage.PILOT.value}@{d.month_started}"]
+    if d.month_promoted is not None:
+        parts.append(f"{Stage.PRODUCTION.value}@{d.month_promoted}")
+    if d.month_retired is not None:
+        reason = d.retire_reason.value if d.retire_reason else ""
+        parts.append(f"{Stage.RETIRED.value}:{reason}@{d.month_retired}")
+    return " ".join(parts)
+
+
+def draw_organisations(scenario: Scenario, rng: np.random.Generator) -> list[Scenario]:
+    """The parameters of each organisation in the population.
+
+    Without ``population.spread`` every organisation shares the scenario's values.
+    With it, each listed parameter is drawn from a normal distribution around the
+    scenario's value with the given standard deviation, clipped to its range.
+    """
+    count = scenario.population.organisations
+    spread = scenario.population.spread
+    if not spread:
+        return [scenario] * count
+    info = {p.key: p for p in scenario.parameters()}
+    population = []
+    for _ in range(count):
+        changes: dict[str, Any] = {}
+        for key, sd in spread.items():
+            p = info[key]
+            value = float(np.clip(rng.normal(p.value, sd), p.low, p.high))
+            changes[key] = round(value) if p.kind is int else value
+        population.append(scenario.with_changes(changes))
+    return population

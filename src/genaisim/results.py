@@ -1,0 +1,259 @@
+"""Running a scenario and the tidy tables it produces.
+
+>>> import genaisim
+>>> results = genaisim.simulate("compounder", replications=4, seed=1, years=3)
+>>> results.summary()[["replication", "label"]].shape
+(4, 2)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from genaisim.errors import GenaisimError
+from genaisim.labels import LabelRule, label_trajectory
+from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
+from genaisim.scenario import Scenario, load_scenario
+
+TABLES = ("timeseries", "deployments", "summary")
+MANIFEST = "manifest.json"
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The seed of one replication, derived from the master seed.
+
+    ``SeedSequence([seed, replication])`` gives independent, well-mixed streams, and a
+    replication's numbers do not depend on how many others run or where.
+    """
+    return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint32)[0])
+
+
+def run_replication(
+    scenario: Scenario, replication: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run one replication; returns its (timeseries, deployments) tables.
+
+    The result depends only on the scenario, the replication number and the seed.
+    """
+    model = GenAISimModel(scenario, rng=replication_seed(seed, replication)).run()
+    timeseries = pd.DataFrame(model.columns, columns=list(TIMESERIES_COLUMNS))
+    deployments = pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
+    for table in (timeseries, deployments):
+        table.insert(0, "replication", replication)
+    return timeseries, _typed_deployments(deployments)
+
+
+def _typed_deployments(table: pd.DataFrame) -> pd.DataFrame:
+    for name in ("month_promoted", "month_retired", "months_to_production"):
+        table[name] = table[name].astype("Int64")
+    for name in ("retire_reason",):
+        table[name] = table[name].astype("string")
+    return table
+
+
+@dataclass
+class Results:
+    """The tables of one simulated scenario, over replications.
+
+    Attributes:
+        timeseries: one row per replication x organisation x month.
+        deployments: one row per deployment ever started.
+        scenario: the scenario that was run.
+        seed: the master seed.
+
+    """
+
+    timeseries: pd.DataFrame
+    deployments: pd.DataFrame
+    scenario: Scenario
+    seed: int
+    label_rule: LabelRule = field(default_factory=LabelRule)
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def replications(self) -> int:
+        """Number of replications run."""
+        return int(self.timeseries["replication"].nunique())
+
+    @property
+    def years(self) -> int:
+        """Simulated horizon in years."""
+        return self.scenario.simulation.years
+
+    def summary(self) -> pd.DataFrame:
+        """One row per replication x organisation: final figures and the trajectory label."""
+        ts = self.timeseries.sort_values(["replication", "organisation", "month"])
+        rows = []
+        w = self.label_rule.window
+        for (rep, org), g in ts.groupby(["replication", "organisation"], sort=True):
+            net = g["net_value"].to_numpy()
+            pilots = g["pilots"].to_numpy()
+            production = g["production"].to_numpy()
+            last = g.iloc[-1]
+            rows.append(
+                {
+                    "replication": rep,
+                    "organisation": org,
+                    "label": label_trajectory(
+                        net, pilots, production, last["pilots_started_total"], self.label_rule
+                    ),
+                    "cumulative_net_value": last["cumulative_net_value"],
+                    "net_value_last_year": float(net[-w:].sum()),
+                    "net_value_year_before": float(net[-2 * w : -w].sum()),
+                    "pilots_started": int(last["pilots_started_total"]),
+                    "promoted": int(last["promoted_total"]),
+                    "pilots_open": int(last["pilots"]),
+                    "permanent_prototypes": int(last["permanent_prototypes"]),
+                    "production": int(last["production"]),
+                    "retired": int(last["retired"]),
+                    "incidents": int(g["incidents_opened"].sum()),
+                    "flags_raised": int(g["flags_raised"].sum()),
+                    "flags_acted": float(g["flags_acted"].sum()),
+                    "production_quality": last["production_quality"],
+                    "reviewer_engagement": last["reviewer_engagement"],
+                    "data_quality": last["data_quality"],
+                    "leadership_confidence": last["leadership_confidence"],
+                    "infrastructure_mindset": last["infrastructure_mindset"],
+                }
+            )
+        summary = pd.DataFrame(rows)
+        to_production = (
+            self.deployments.dropna(subset=["months_to_production"])
+            .groupby(["replication", "organisation"])["months_to_production"]
+            .median()
+            .astype(float)
+            .rename("median_months_to_production")
+        )
+        return summary.merge(
+            to_production, how="left", left_on=["replication", "organisation"], right_index=True
+        )
+
+    def label_shares(self) -> pd.Series:
+        """Share of replication x organisation trajectories with each label."""
+        return self.summary()["label"].value_counts(normalize=True)
+
+    # -- files -------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        """What produced these results: scenario, seed, versions, time."""
+        return {
+            "scenario": self.scenario.to_dict(),
+            "seed": self.seed,
+            "replications": self.replications,
+            "years": self.years,
+            "genaisim_version": metadata.version("genaisim"),
+            "mesa_version": metadata.version("mesa"),
+            "python_version": platform.python_version(),
+            "created": self.created,
+            "tables": list(TABLES),
+        }
+
+    def save(self, directory: str | Path, format: Literal["parquet", "csv"] = "parquet") -> Path:
+        """Write the three tables (Parquet, or CSV on request) and ``manifest.json``.
+
+        Every file is written to a temporary name first and then renamed, so an
+        interrupted save never leaves a half-written table behind.
+        """
+        if format not in ("parquet", "csv"):
+            raise GenaisimError(f"format {format!r} is not supported; use 'parquet' or 'csv'")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "timeseries": self.timeseries,
+            "deployments": self.deployments,
+            "summary": self.summary(),
+        }
+        for name, table in tables.items():
+            path = out / f"{name}.{format}"
+            if format == "parquet":
+                _atomic_write(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+            else:
+                _atomic_write(path, lambda tmp, t=table: t.to_csv(tmp, index=False))
+        manifest = {**self.manifest(), "format": format}
+        _atomic_write(
+            out / MANIFEST,
+            lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2), encoding="utf-8"),
+        )
+        return out
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Read results written by :meth:`save`."""
+        root = Path(directory)
+        try:
+            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise GenaisimError(f"{root}: not a genaisim results folder ({exc})") from None
+        fmt = manifest.get("format", "parquet")
+        read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+        return cls(
+            timeseries=read(root / f"timeseries.{fmt}"),
+            deployments=read(root / f"deployments.{fmt}"),
+            scenario=Scenario.model_validate(manifest["scenario"]),
+            seed=int(manifest["seed"]),
+            created=manifest.get("created", ""),
+        )
+
+
+def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def simulate(
+    scenario: Scenario | str | Path = "baseline",
+    replications: int | None = None,
+    seed: int | None = None,
+    years: int | None = None,
+    progress: bool | Callable[[Iterable[int]], Iterable[int]] = False,
+) -> Results:
+    """Run a scenario over replications and return its :class:`Results`.
+
+    Args:
+        scenario: a :class:`Scenario`, a scenario name or a TOML path.
+        replications: overrides ``simulation.replications``.
+        seed: overrides ``simulation.seed``; the same seed gives identical tables.
+        years: overrides ``simulation.years``.
+        progress: ``True`` shows a progress bar when the run takes over a second;
+            or a callable wrapping the iterable of replication numbers.
+
+    """
+    scenario = load_scenario(scenario)
+    changes: dict[str, Any] = {}
+    if replications is not None:
+        changes["simulation.replications"] = replications
+    if seed is not None:
+        changes["simulation.seed"] = seed
+    if years is not None:
+        changes["simulation.years"] = years
+    if changes:
+        scenario = scenario.with_changes(changes)
+    sim = scenario.simulation
+    reps: Iterable[int] = range(sim.replications)
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False)
+    elif callable(progress):
+        reps = progress(reps)
+    parts = [run_replication(scenario, r, sim.seed) for r in reps]
+    timeseries = pd.concat([p[0] for p in parts], ignore_index=True)
+    deployments = pd.concat([p[1] for p in parts], ignore_index=True)
+    return Results(timeseries, deployments, scenario, sim.seed)

@@ -1,0 +1,926 @@
+"""Scenarios: every parameter of the model in one typed, validated object.
+
+A scenario is a TOML file in ``scenarios/`` (or anywhere on disk). Its sections
+follow the article's patterns; every field carries a default, a unit, a range and
+a help text, so the command line, the docs and the app can all be generated from
+this module. A file may start from another with ``base = "baseline"`` and list
+only what it changes.
+
+    >>> from genaisim import load_scenario
+    >>> s = load_scenario("baseline").with_changes({"organisation.data_quality": 0.8})
+    >>> s.organisation.data_quality
+    0.8
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from genaisim.errors import ScenarioError
+
+SCENARIO_SUFFIX = ".toml"
+
+
+def param(default: float | int, low: float | int, high: float | int, unit: str, help: str) -> Any:
+    """A bounded model parameter with its unit and help text (used by docs, CLI and app)."""
+    return Field(default, ge=low, le=high, description=help, json_schema_extra={"unit": unit})
+
+
+class Section(BaseModel):
+    """A group of parameters; each subclass is one section of a scenario file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    pattern: ClassVar[str] = ""
+
+
+class Simulation(Section):
+    """How long and how often to run, and from which seed."""
+
+    pattern: ClassVar[str] = "Run settings"
+    years: int = param(5, 1, 20, "years", "Simulated horizon; the model steps once a month.")
+    replications: int = param(
+        20, 1, 10_000, "runs", "Independent replications, each with its own random stream."
+    )
+    seed: int = param(
+        2024, 0, 2**32 - 1, "integer", "Master seed; replication r uses a seed derived from it."
+    )
+
+
+class Population(Section):
+    """How many organisations one model holds and how they differ."""
+
+    pattern: ClassVar[str] = "Run settings"
+    organisations: int = param(
+        1,
+        1,
+        5000,
+        "organisations",
+        "Organisations in one model: 1 for 'our organisation', hundreds for a population study.",
+    )
+    spread: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Standard deviation of each organisation's draw around the scenario value, "
+            "by dotted key (e.g. 'organisation.data_quality' = 0.15); draws are clipped to the "
+            "parameter's range. Empty: every organisation starts from the same values."
+        ),
+        json_schema_extra={"unit": "same unit as the parameter"},
+    )
+
+
+class Organisation(Section):
+    """The organisation's starting state and the capacity of its technology team."""
+
+    pattern: ClassVar[str] = "The organisation"
+    start_month: int = param(
+        6,
+        0,
+        120,
+        "month",
+        "Month the GenAI programme starts its first pilot (month 0 is January 2024).",
+    )
+    data_quality: float = param(
+        0.45,
+        0.0,
+        1.0,
+        "share",
+        "Quality of production data: clean, consistent, owned, reachable by API "
+        "(0 chaos, 1 perfect). Curated demo data is always 1.",
+    )
+    technical_skill: float = param(
+        0.3, 0.0, 1.0, "share", "Skill of the technology team at building GenAI prototypes."
+    )
+    model_capability: float = param(
+        0.7, 0.0, 1.0, "share", "Capability of the base model the organisation uses."
+    )
+    delivery_capacity: float = param(
+        3.0,
+        0.5,
+        30.0,
+        "initiatives",
+        "Initiatives the technology team can give full attention to at once; "
+        "all open pilots and production systems share it.",
+    )
+    team_cost: float = param(
+        40.0, 0.0, 1000.0, "k/month", "Monthly cost of one initiative's worth of delivery capacity."
+    )
+    leadership_confidence: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Leadership's confidence in GenAI at the start; funding is (0.5 + confidence) "
+        "times the nominal budget.",
+    )
+    infrastructure_mindset: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "How far people already think of GenAI as infrastructure rather than a project.",
+    )
+
+
+class Portfolio(Section):
+    """Pattern 6, the pilot loop: how new use cases are started and old ones left."""
+
+    pattern: ClassVar[str] = "The pilot loop"
+    pilot_appetite: float = param(
+        4.0, 0.0, 36.0, "use cases/year", "New use cases leadership wants started each year."
+    )
+    hype_shock_rate: float = param(
+        1.0,
+        0.0,
+        12.0,
+        "shocks/year",
+        "External demos and competitor announcements that spike the appetite for pilots.",
+    )
+    hype_shock_size: float = param(
+        0.6, 0.0, 5.0, "x appetite", "Extra appetite one shock adds (0.6: appetite x1.6)."
+    )
+    hype_half_life: float = param(
+        4.0, 0.5, 60.0, "months", "Months for the extra appetite from a shock to halve."
+    )
+    max_open_pilots: int = param(
+        100,
+        1,
+        100,
+        "pilots",
+        "Cap on pilots open at once; no new pilot starts above it (100: no cap).",
+    )
+    pilot_cost: float = param(
+        15.0, 0.0, 500.0, "k/month", "Running cost of one open pilot (compute, vendors, SMEs)."
+    )
+    build_effort: float = param(
+        4.0,
+        0.5,
+        36.0,
+        "initiative-months",
+        "Full-attention months needed to build a prototype with skill 0.5.",
+    )
+    pilot_patience: int = param(
+        18, 1, 120, "months", "Age after which a pilot may be abandoned at a budget review."
+    )
+    stale_pilot_abandon_probability: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a pilot older than the patience is abandoned at each budget review.",
+    )
+    permanent_prototype_months: int = param(
+        12,
+        1,
+        120,
+        "months",
+        "A pilot this old that has not reached production counts as a 'permanent prototype'.",
+    )
+
+
+class Data(Section):
+    """Pattern 2, data before AI: investment, drift, and the prompt-workaround trap."""
+
+    pattern: ClassVar[str] = "Data before AI"
+    data_investment: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Share of a full data-infrastructure programme that is funded "
+        "(ownership, schemas, lineage, retrieval pipelines).",
+    )
+    data_programme_cost: float = param(
+        100.0, 0.0, 5000.0, "k/month", "Monthly cost of the full data programme."
+    )
+    data_improvement_rate: float = param(
+        0.05,
+        0.0,
+        0.5,
+        "share/month",
+        "Share of the gap to perfect data the full programme closes each month.",
+    )
+    data_drift: float = param(
+        0.008,
+        0.0,
+        0.2,
+        "share/month",
+        "Share of data quality lost each month as upstream systems drift.",
+    )
+    data_gap_tolerance: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "share",
+        "Data penalty on a production system above which its team reacts "
+        "(with a workaround or a data fix).",
+    )
+    workaround_tendency: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a data problem is answered with a prompt workaround instead of a data fix.",
+    )
+    workaround_boost: float = param(
+        0.15,
+        0.0,
+        0.5,
+        "data quality",
+        "Effective data quality a prompt workaround adds to one system, at first.",
+    )
+    workaround_half_life: float = param(
+        3.0, 0.5, 60.0, "months", "Months for a workaround's benefit to halve."
+    )
+    workaround_fragility: float = param(
+        0.5,
+        0.0,
+        5.0,
+        "x incident rate",
+        "Extra incident rate each workaround adds (0.5: +50%); it fades slowly.",
+    )
+    fragility_half_life: float = param(
+        12.0, 0.5, 120.0, "months", "Months for a workaround's fragility to halve."
+    )
+    reaction_cooldown: int = param(
+        3, 1, 24, "months", "Months a team waits after reacting to a data problem before reacting again."
+    )
+    data_fix_capacity: float = param(
+        1.0, 0.0, 20.0, "fixes/month", "Data fixes the data team can complete each month."
+    )
+    data_fix_gain: float = param(
+        0.03,
+        0.0,
+        0.5,
+        "share",
+        "Share of the gap to perfect data one data fix closes, for every system at once.",
+    )
+    data_fix_cost: float = param(20.0, 0.0, 1000.0, "k/fix", "Cost of one data fix.")
+
+
+class Ownership(Section):
+    """Pattern 3, operational ownership: who is accountable for a deployment."""
+
+    pattern: ClassVar[str] = "Ownership"
+    owner_probability: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a new use case gets a named business-unit owner; otherwise the "
+        "technology team stands in.",
+    )
+    owner_resourced_probability: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a business-unit owner is resourced to act (time, budget, authority).",
+    )
+    owner_capacity: float = param(
+        2.0, 0.5, 20.0, "deployments", "Deployments one business-unit owner can attend fully."
+    )
+    unresourced_attention: float = param(
+        0.4, 0.0, 1.0, "share", "Attention an owner who is not resourced can give."
+    )
+    technology_owner_capacity: float = param(
+        2.0,
+        0.5,
+        20.0,
+        "deployments",
+        "Deployments the technology team, as stand-in owner, can attend fully.",
+    )
+    business_promotion_rate: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "probability/month",
+        "Chance a business-unit owner takes a finished prototype live in a month.",
+    )
+    technology_promotion_rate: float = param(
+        0.04,
+        0.0,
+        1.0,
+        "probability/month",
+        "Chance a finished prototype with only a technology owner goes live in a month: "
+        "nobody in the business has accepted it into the workflow.",
+    )
+    go_live_quality: float = param(
+        0.7, 0.0, 1.0, "share", "Quality on demo data an owner requires before going live."
+    )
+    business_incident_resolution: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "probability/month",
+        "Chance a business-unit owner resolves an open incident in a month.",
+    )
+    technology_incident_resolution: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "probability/month",
+        "Chance the technology team resolves an open incident in a month without a business owner.",
+    )
+    technology_fix_accuracy: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of changes made without a business owner that fix what the business means "
+        "by 'wrong'.",
+    )
+
+
+class Measurement(Section):
+    """Pattern 4, measurement first: KPIs and baselines, budget reviews, confidence."""
+
+    pattern: ClassVar[str] = "Measurement"
+    kpi_probability: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "probability",
+        "Chance KPIs and baselines are defined before a use case goes live.",
+    )
+    review_interval: int = param(
+        12, 1, 60, "months", "Months between budget reviews of the GenAI portfolio."
+    )
+    review_grace: int = param(
+        6, 0, 60, "months", "Months in production before a system is judged at a review."
+    )
+    unmeasured_cut_probability: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a production system without KPIs is cut at a review: nobody can show it works.",
+    )
+    unmeasured_improvement_efficiency: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "How much of a change lands as an improvement when nobody measures the system.",
+    )
+    confidence_rate: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "share/month",
+        "Share of the gap to what the evidence supports that confidence closes each month.",
+    )
+    confidence_value_scale: float = param(
+        150.0,
+        1.0,
+        100000.0,
+        "k/month",
+        "Measured net value per month that lifts confidence halfway from 0.5 towards 1.",
+    )
+    no_evidence_confidence: float = param(
+        0.35,
+        0.0,
+        1.0,
+        "share",
+        "Confidence drifts to this when no system has measured value to show.",
+    )
+
+
+class Feedback(Section):
+    """Pattern 5, the feedback loop: tooling, process and culture, and what flags buy."""
+
+    pattern: ClassVar[str] = "Feedback loop"
+    tooling: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Tooling: share of reviewer flags captured, stored and routed to someone.",
+    )
+    process: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Process: share of routed flags someone reviews and turns into an approved change.",
+    )
+    culture: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "Culture: reviewers' willingness to flag, before they see whether flags matter.",
+    )
+    reviewers_per_deployment: int = param(
+        3, 1, 50, "people", "Reviewers of escalated outputs on each production system."
+    )
+    flag_rate: float = param(
+        150.0,
+        0.0,
+        500.0,
+        "flags/month",
+        "Flags one fully engaged reviewer raises a month when every reviewed output is wrong.",
+    )
+    flags_per_revision: float = param(
+        10.0, 1.0, 1000.0, "flags", "Acted-on flags that make one full prompt revision."
+    )
+    prompt_revision_gain: float = param(
+        0.05, 0.0, 0.5, "quality", "Most quality prompt revisions can add: fast but small."
+    )
+    prompt_revision_rate: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share/revision",
+        "Share of the remaining prompt gain one full revision captures.",
+    )
+    retrieval_tuning_gain: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Most of the data penalty retrieval tuning can recover, at perfect data; "
+        "it is bounded by data quality.",
+    )
+    retrieval_tuning_rate: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "share/revision",
+        "Share of the remaining retrieval gain one full revision captures.",
+    )
+    finetune_flags: float = param(
+        200.0, 1.0, 100000.0, "flags", "Acted-on flags needed for one fine-tuning round."
+    )
+    finetune_gain: float = param(
+        0.04, 0.0, 0.5, "quality", "Quality one fine-tuning round adds."
+    )
+    finetune_max: float = param(
+        0.12, 0.0, 0.5, "quality", "Most quality fine-tuning can add in all."
+    )
+    belief_rate: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share/month",
+        "How fast reviewers' belief that flags matter follows what they see happen to them.",
+    )
+    engagement_rate: float = param(
+        0.15, 0.0, 1.0, "share/month", "How fast reviewer engagement follows its target."
+    )
+    initial_belief: float = param(
+        0.5, 0.0, 1.0, "share", "Reviewers' belief that flags matter when they start."
+    )
+    void_engagement: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Engagement a willing reviewer keeps even when flags go into a void.",
+    )
+
+
+class Culture(Section):
+    """Pattern 7, the culture shift: from 'project' to 'infrastructure'."""
+
+    pattern: ClassVar[str] = "Culture shift"
+    mindset_rate: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/month",
+        "How fast the infrastructure mindset follows the share of reliable, owned systems.",
+    )
+    mindset_discipline_effect: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "How far a full infrastructure mindset moves owner and KPI probabilities towards 1.",
+    )
+    mindset_engagement_effect: float = param(
+        0.5,
+        0.0,
+        2.0,
+        "x culture",
+        "How much a full infrastructure mindset multiplies reviewers' willingness to flag.",
+    )
+    reliable_months: int = param(
+        6,
+        1,
+        60,
+        "months",
+        "Months without an incident that make an owned system with an SLA count as reliable.",
+    )
+
+
+class Operations(Section):
+    """Pattern 1, the operational layer: volume, adoption, escalation, incidents, costs."""
+
+    pattern: ClassVar[str] = "Operational layer"
+    labour_cost: float = param(
+        60.0, 0.0, 1000.0, "per hour", "Cost of one hour of the people doing the task today."
+    )
+    demo_quality_base: float = param(
+        0.38, 0.0, 1.0, "quality", "Demo-data quality of a prototype with no capability or skill."
+    )
+    capability_weight: float = param(
+        0.35, 0.0, 1.0, "quality", "Demo-data quality a fully capable base model adds."
+    )
+    capability_saturation: float = param(
+        2.0,
+        1.0,
+        10.0,
+        "exponent",
+        "Diminishing returns to model capability: 1 linear; 2 means the last tenth of "
+        "capability adds a hundredth of the weight.",
+    )
+    skill_weight: float = param(
+        0.2, 0.0, 1.0, "quality", "Demo-data quality a fully skilled team adds."
+    )
+    skill_gain: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "share",
+        "Share of the remaining gap to full skill closed by every prototype built.",
+    )
+    adoption_rate: float = param(
+        0.2, 0.0, 1.0, "share/month", "How fast usage follows the level quality earns."
+    )
+    trust_threshold: float = param(
+        0.5, 0.0, 1.0, "quality", "Production quality below which people stop using the system."
+    )
+    full_trust_quality: float = param(
+        0.85, 0.0, 1.0, "quality", "Production quality at which everyone uses the system."
+    )
+    escalation_floor: float = param(
+        0.05, 0.0, 1.0, "share", "Share of outputs always sent to human review."
+    )
+    escalation_sensitivity: float = param(
+        1.5,
+        0.0,
+        10.0,
+        "x error rate",
+        "Extra review share per unit of AI error rate (uncertain outputs are escalated).",
+    )
+    review_catch_rate: float = param(
+        0.85, 0.0, 1.0, "share", "Share of AI errors human review catches."
+    )
+    incident_rate: float = param(
+        0.25,
+        0.0,
+        10.0,
+        "incidents/month",
+        "Incident rate of a fully used system whose every output is wrong.",
+    )
+    incident_severity: float = param(
+        0.5, 0.0, 1.0, "share", "Share of a system's value lost while an incident is open."
+    )
+    incident_trust_loss: float = param(
+        0.2, 0.0, 1.0, "share", "Share of usage lost when an incident opens."
+    )
+    rollback_after: int = param(
+        3, 1, 60, "months", "Months an incident may stay open before the system is rolled back."
+    )
+    support_cost: float = param(
+        8.0, 0.0, 1000.0, "k/month", "Running and support cost of one production system."
+    )
+    inference_cost: float = param(
+        0.02, 0.0, 100.0, "per task", "Model and infrastructure cost per task processed."
+    )
+
+
+#: The sections of a scenario file, in the order they are documented and shown.
+SECTIONS: dict[str, type[Section]] = {
+    "simulation": Simulation,
+    "population": Population,
+    "organisation": Organisation,
+    "portfolio": Portfolio,
+    "data": Data,
+    "ownership": Ownership,
+    "measurement": Measurement,
+    "feedback": Feedback,
+    "culture": Culture,
+    "operations": Operations,
+}
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """What the docs, the command line and the app need to know about one parameter."""
+
+    key: str
+    section: str
+    pattern: str
+    value: Any
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    help: str
+    kind: type
+
+
+def _bounds(field: Any) -> tuple[float | None, float | None]:
+    low = high = None
+    for item in field.metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    return low, high
+
+
+class Scenario(BaseModel):
+    """One organisation's (or population's) situation and policies, validated.
+
+    Make one with :func:`load_scenario`, change it with :meth:`with_changes`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("custom", description="Short name of the scenario.")
+    description: str = Field("", description="One line saying what the scenario represents.")
+    simulation: Simulation = Field(default_factory=Simulation)
+    population: Population = Field(default_factory=Population)
+    organisation: Organisation = Field(default_factory=Organisation)
+    portfolio: Portfolio = Field(default_factory=Portfolio)
+    data: Data = Field(default_factory=Data)
+    ownership: Ownership = Field(default_factory=Ownership)
+    measurement: Measurement = Field(default_factory=Measurement)
+    feedback: Feedback = Field(default_factory=Feedback)
+    culture: Culture = Field(default_factory=Culture)
+    operations: Operations = Field(default_factory=Operations)
+
+    @field_validator("population")
+    @classmethod
+    def _spread_keys_are_parameters(cls, population: Population) -> Population:
+        for key, sd in population.spread.items():
+            if key not in _spreadable_keys():
+                raise ValueError(
+                    f"population.spread has unknown key {key!r}{_suggest(key, _spreadable_keys())}; "
+                    "it takes numeric parameters of the organisation's sections"
+                )
+            if sd < 0:
+                raise ValueError(f"population.spread.{key} = {sd} must be 0 or more")
+        return population
+
+    # -- changing ----------------------------------------------------------
+    def with_changes(self, changes: Mapping[str, Any], source: str | None = None) -> Scenario:
+        """A new scenario with dotted-key changes applied, e.g. ``{"feedback.culture": 0.8}``.
+
+        Raises :class:`ScenarioError` naming the key, the value and what is allowed.
+        """
+        data = self.to_dict()
+        for key, value in changes.items():
+            _set_dotted(data, key, value, source)
+        return _validate(data, source or "changes")
+
+    # -- reading -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain nested data (what a TOML file holds)."""
+        return self.model_dump(mode="python")
+
+    def to_toml(self) -> str:
+        """The complete scenario as TOML text, every parameter written out."""
+        return tomli_w.dumps(self.to_dict())
+
+    def get(self, key: str) -> Any:
+        """The value at a dotted key such as ``"ownership.owner_probability"``."""
+        section, _, name = key.partition(".")
+        if section not in SECTIONS or not name:
+            raise ScenarioError(f"unknown key {key!r}{_suggest(key, parameter_keys())}")
+        try:
+            return getattr(getattr(self, section), name)
+        except AttributeError:
+            raise ScenarioError(f"unknown key {key!r}{_suggest(key, parameter_keys())}") from None
+
+    def parameters(self) -> list[ParameterInfo]:
+        """Every parameter with its current value, default, unit, range and help text."""
+        infos = []
+        for section_name, section_cls in SECTIONS.items():
+            section = getattr(self, section_name)
+            for name, field in section_cls.model_fields.items():
+                low, high = _bounds(field)
+                extra = field.json_schema_extra or {}
+                default = field.get_default(call_default_factory=True)
+                infos.append(
+                    ParameterInfo(
+                        key=f"{section_name}.{name}",
+                        section=section_name,
+                        pattern=section_cls.pattern,
+                        value=getattr(section, name),
+                        default=default,
+                        unit=str(extra.get("unit", "")),
+                        low=low,
+                        high=high,
+                        help=field.description or "",
+                        kind=type(default),
+                    )
+                )
+        return infos
+
+
+def parameter_keys() -> list[str]:
+    """Every dotted parameter key a scenario accepts."""
+    return [
+        f"{section}.{name}" for section, cls in SECTIONS.items() for name in cls.model_fields
+    ]
+
+
+def _spreadable_keys() -> list[str]:
+    skip = {"simulation", "population"}
+    return [
+        f"{section}.{name}"
+        for section, cls in SECTIONS.items()
+        if section not in skip
+        for name, field in cls.model_fields.items()
+        if field.annotation in (int, float)
+    ]
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
+    if not close:
+        # A right name in the wrong section is the commonest slip: match on the last part.
+        tail = key.rpartition(".")[2]
+        close = [c for c in choices if c.rpartition(".")[2] == tail][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str | None) -> None:
+    where = f"{source}: " if source else ""
+    if key in ("name", "description"):
+        data[key] = value
+        return
+    if key.startswith("population.spread."):
+        data["population"]["spread"][key.removeprefix("population.spread.")] = value
+        return
+    if key not in parameter_keys() and key != "population.spread":
+        raise ScenarioError(f"{where}unknown key {key!r}{_suggest(key, parameter_keys())}")
+    section, _, name = key.partition(".")
+    data[section][name] = value
+
+
+def _describe_field(section: str, name: str) -> str:
+    cls = SECTIONS.get(section)
+    field = cls.model_fields.get(name) if cls else None
+    if field is None:
+        return ""
+    low, high = _bounds(field)
+    unit = (field.json_schema_extra or {}).get("unit", "")
+    kind = "a whole number" if field.annotation is int else "a number"
+    if low is not None and high is not None:
+        return f"allowed: {kind} from {low:g} to {high:g} ({unit})"
+    return f"allowed: {kind}"
+
+
+def _validate(data: Mapping[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_explain(exc, data, source)) from None
+
+
+def _explain(exc: ValidationError, data: Mapping[str, Any], source: str) -> str:
+    """One readable line per problem: file, key, value given and what is allowed."""
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc)
+        value = err.get("input")
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"{source}: unknown key {key!r}{_suggest(key, parameter_keys())}")
+            continue
+        if len(loc) == 1 and loc[0] in SECTIONS and kind in ("model_type", "dict_type"):
+            lines.append(f"{source}: [{key}] must be a table of parameters, got {value!r}")
+            continue
+        allowed = _describe_field(loc[0], loc[1]) if len(loc) == 2 else ""
+        if kind in ("greater_than_equal", "less_than_equal"):
+            problem = "is out of range"
+        elif kind.startswith(("int_", "float_", "bool_")):
+            problem = "has the wrong type"
+        else:
+            problem = err["msg"].lower()
+        detail = f"; {allowed}" if allowed else ""
+        if kind == "value_error":
+            lines.append(f"{source}: {err['msg'].removeprefix('Value error, ')}")
+        else:
+            lines.append(f"{source}: {key} = {value!r} {problem}{detail}")
+    return "\n".join(lines)
+
+
+# -- files ---------------------------------------------------------------------
+def scenario_dirs() -> list[Path]:
+    """Where named scenarios are looked up: ./scenarios, then the project's scenarios/."""
+    here = Path.cwd() / "scenarios"
+    project = Path(__file__).resolve().parents[2] / "scenarios"
+    dirs = [here]
+    if project != here:
+        dirs.append(project)
+    return [d for d in dirs if d.is_dir()]
+
+
+def available_scenarios() -> dict[str, Path]:
+    """Named scenarios that :func:`load_scenario` finds, by name."""
+    found: dict[str, Path] = {}
+    for directory in reversed(scenario_dirs()):
+        for path in sorted(directory.glob(f"*{SCENARIO_SUFFIX}")):
+            found[path.stem] = path
+    return dict(sorted(found.items()))
+
+
+def _resolve(path_or_name: str | Path) -> Path:
+    path = Path(path_or_name)
+    if path.suffix == SCENARIO_SUFFIX or path.exists() or len(path.parts) > 1:
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such scenario file")
+        return path
+    known = available_scenarios()
+    if str(path_or_name) in known:
+        return known[str(path_or_name)]
+    hint = _suggest(str(path_or_name), list(known))
+    names = ", ".join(known) or "none found"
+    raise ScenarioError(
+        f"unknown scenario {str(path_or_name)!r}{hint} (named scenarios: {names}; "
+        "or give the path of a .toml file)"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path.resolve() in seen:
+        chain = " -> ".join(p.name for p in (*seen, path.resolve()))
+        raise ScenarioError(f"{path}: 'base' scenarios form a cycle ({chain})")
+    data = _read_toml(path)
+    base_name = data.pop("base", None)
+    if base_name is None:
+        return data
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: base = {base_name!r} must be the name of a scenario")
+    base_path = path.parent / f"{base_name}{SCENARIO_SUFFIX}"
+    if not base_path.is_file():
+        base_path = _resolve(base_name)
+    base = _load_data(base_path, (*seen, path.resolve()))
+    base.pop("description", None)
+    return _merge(base, data)
+
+
+def load_scenario(path_or_name: str | Path | Scenario) -> Scenario:
+    """Load and validate a scenario by name (``"baseline"``) or from a TOML file path.
+
+    Raises :class:`ScenarioError` with one readable message for a missing file,
+    malformed TOML, an unknown key (with the nearest valid key), a wrong type or an
+    out-of-range value.
+    """
+    if isinstance(path_or_name, Scenario):
+        return path_or_name
+    path = _resolve(path_or_name)
+    data = _load_data(path)
+    data.setdefault("name", path.stem)
+    return _validate(data, str(path))
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a command-line change ``key=value``; the value is read as a TOML value."""
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key or not raw:
+        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. organisation.data_quality=0.8")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word: let validation say whether a string is acceptable
+    return key, value
+
+
+def iter_parameters(scenario: Scenario) -> Iterator[ParameterInfo]:
+    """Iterate over a scenario's parameters (see :meth:`Scenario.parameters`)."""
+    yield from scenario.parameters()
