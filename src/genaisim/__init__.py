@@ -3,7 +3,8 @@
 The public API:
 
     >>> import genaisim
-    >>> scenario = genaisim.load_scenario("baseline").with_changes({"ownership.owner_probability": 0.9})
+    >>> baseline = genaisim.load_scenario("baseline")
+    >>> scenario = baseline.with_changes({"ownership.owner_probability": 0.9})
     >>> results = genaisim.simulate(scenario, replications=5, seed=7)
     >>> table = results.summary()
 """

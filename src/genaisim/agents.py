@@ -140,8 +140,10 @@ class Owner(mesa.Agent):
         org = self.organisation
         raised = deployment.month_flags_raised
         acted = deployment.flag_queue * org.params.feedback.process * attention
-        measured = 1.0 if deployment.kpis_defined else (
-            org.params.measurement.unmeasured_improvement_efficiency
+        measured = (
+            1.0
+            if deployment.kpis_defined
+            else (org.params.measurement.unmeasured_improvement_efficiency)
         )
         effective = acted * self.fix_accuracy * measured * org.attention
         deployment.visible_improvement = effective / raised if raised > 0 else None
@@ -166,8 +168,9 @@ class Reviewer(mesa.Agent):
         org = deployment.organisation
         f = org.params.feedback
         self.belief = f.initial_belief
-        self.engagement = mech.engagement_target(org.effective_culture(), self.belief,
-                                                 f.void_engagement)
+        self.engagement = mech.engagement_target(
+            org.effective_culture(), self.belief, f.void_engagement
+        )
         self.last_flags = 0
 
     def review(self) -> None:
@@ -269,8 +272,12 @@ class Deployment(mesa.Agent):
             self.built = True
             ops = org.params.operations
             self.demo_quality = mech.demo_quality(
-                org.model_capability, org.technical_skill, ops.demo_quality_base,
-                ops.capability_weight, ops.skill_weight, ops.capability_saturation,
+                org.model_capability,
+                org.technical_skill,
+                ops.demo_quality_base,
+                ops.capability_weight,
+                ops.skill_weight,
+                ops.capability_saturation,
             )
             org.prototype_built(self.demo_quality)
 
@@ -296,7 +303,8 @@ class Deployment(mesa.Agent):
         # A team that sees its data hurt the system reacts: a quick prompt workaround,
         # or a request for the data to be fixed at source.
         month = self.model.month
-        if penalty > data.data_gap_tolerance and month - self.last_reaction >= data.reaction_cooldown:
+        cooled_down = month - self.last_reaction >= data.reaction_cooldown
+        if penalty > data.data_gap_tolerance and cooled_down:
             self.last_reaction = month
             if rand() < data.workaround_tendency:
                 # A workaround patches the symptom up to a fixed boost; it does not stack.
@@ -326,14 +334,16 @@ class Deployment(mesa.Agent):
                 self.adoption *= 1.0 - ops.incident_trust_loss
                 org.month_incidents_opened += 1
 
-        escalation = mech.escalation_rate(
-            quality, ops.escalation_floor, ops.escalation_sensitivity
-        )
+        escalation = mech.escalation_rate(quality, ops.escalation_floor, ops.escalation_sensitivity)
         self.escalation = escalation
         error_after = mech.residual_error_rate(quality, ops.review_catch_rate)
         minutes_after = mech.task_minutes_after(uc.ai_minutes, escalation, uc.review_minutes)
         per_task = mech.value_per_task(
-            uc.manual_minutes, minutes_after, uc.manual_error_rate, error_after, uc.error_cost,
+            uc.manual_minutes,
+            minutes_after,
+            uc.manual_error_rate,
+            error_after,
+            uc.error_cost,
             ops.labour_cost,
         )
         tasks = uc.volume * self.adoption
@@ -451,7 +461,11 @@ class Organisation(mesa.Agent):
         self.production: list[Deployment] = []
         self.retired: list[Deployment] = []
         self.technology_owner = Owner(
-            model, self, OwnerKind.TECHNOLOGY, "technology team", True,
+            model,
+            self,
+            OwnerKind.TECHNOLOGY,
+            "technology team",
+            True,
             params.ownership.technology_owner_capacity,
         )
         self.business_owners: dict[str, Owner] = {}
@@ -532,11 +546,11 @@ class Organisation(mesa.Agent):
         owner_chance = mech.discipline_probability(
             p.ownership.owner_probability, self.mindset, effect
         )
-        kpi_chance = mech.discipline_probability(p.measurement.kpi_probability, self.mindset, effect)
+        kpi_chance = mech.discipline_probability(
+            p.measurement.kpi_probability, self.mindset, effect
+        )
         owner = (
-            self.business_owner(use_case)
-            if rand.random() < owner_chance
-            else self.technology_owner
+            self.business_owner(use_case) if rand.random() < owner_chance else self.technology_owner
         )
         deployment = Deployment(self.model, self, use_case, owner, rand.random() < kpi_chance)
         self.pilots.append(deployment)
@@ -550,15 +564,20 @@ class Organisation(mesa.Agent):
         if owner is None:
             o = self.params.ownership
             owner = Owner(
-                self.model, self, OwnerKind.BUSINESS, use_case.owner_role,
-                self.model.random.random() < o.owner_resourced_probability, o.owner_capacity,
+                self.model,
+                self,
+                OwnerKind.BUSINESS,
+                use_case.owner_role,
+                self.model.random.random() < o.owner_resourced_probability,
+                o.owner_capacity,
             )
             self.business_owners[use_case.business_unit] = owner
         return owner
 
     def budget_review(self) -> None:
-        """Yearly review: measured losers and (at random) unmeasured systems are cut; stale
-        pilots may be abandoned.
+        """Review the budget: cut measured losers and, at random, unmeasured systems.
+
+        Pilots older than the organisation's patience may be abandoned.
         """
         p = self.params
         m = p.measurement
@@ -568,7 +587,7 @@ class Organisation(mesa.Agent):
                 continue
             if deployment.kpis_defined:
                 # KPIs make the value visible: keep what pays, cut what does not.
-                if sum(deployment.value_history[-m.review_interval:]) <= 0.0:
+                if sum(deployment.value_history[-m.review_interval :]) <= 0.0:
                     deployment.retire(RetireReason.CUT)
             elif rand() < m.unmeasured_cut_probability:
                 # Nobody can show it works, whatever it is actually worth.
@@ -627,7 +646,8 @@ class Organisation(mesa.Agent):
         reliable = sum(
             1
             for dep in self.production
-            if dep.owner.is_business and dep.months_since_incident >= reliable_after
+            if dep.owner.is_business
+            and dep.months_since_incident >= reliable_after
             and dep.months_in_production >= reliable_after
         )
         self.mindset = mech.approach(

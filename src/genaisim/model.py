@@ -179,8 +179,12 @@ class GenAISimModel(mesa.Model):
                 c["cost_per_transaction_after"].append((org.kpi_cost_after + support) / tasks)
             else:
                 for name in (
-                    "task_minutes_before", "task_minutes_after", "error_rate_manual",
-                    "error_rate_after", "escalation_rate", "cost_per_transaction_before",
+                    "task_minutes_before",
+                    "task_minutes_after",
+                    "error_rate_manual",
+                    "error_rate_after",
+                    "escalation_rate",
+                    "cost_per_transaction_before",
                     "cost_per_transaction_after",
                 ):
                     c[name].append(math.nan)

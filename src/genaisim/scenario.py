@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -250,7 +250,11 @@ class Data(Section):
         12.0, 0.5, 120.0, "months", "Months for a workaround's fragility to halve."
     )
     reaction_cooldown: int = param(
-        3, 1, 24, "months", "Months a team waits after reacting to a data problem before reacting again."
+        3,
+        1,
+        24,
+        "months",
+        "Months a team waits after reacting to a data problem before reacting again.",
     )
     data_fix_capacity: float = param(
         1.0, 0.0, 20.0, "fixes/month", "Data fixes the data team can complete each month."
@@ -459,9 +463,7 @@ class Feedback(Section):
     finetune_flags: float = param(
         200.0, 1.0, 100000.0, "flags", "Acted-on flags needed for one fine-tuning round."
     )
-    finetune_gain: float = param(
-        0.04, 0.0, 0.5, "quality", "Quality one fine-tuning round adds."
-    )
+    finetune_gain: float = param(0.04, 0.0, 0.5, "quality", "Quality one fine-tuning round adds.")
     finetune_max: float = param(
         0.12, 0.0, 0.5, "quality", "Most quality fine-tuning can add in all."
     )
@@ -663,8 +665,9 @@ class Scenario(BaseModel):
     def _spread_keys_are_parameters(cls, population: Population) -> Population:
         for key, sd in population.spread.items():
             if key not in _spreadable_keys():
+                hint = _suggest(key, _spreadable_keys())
                 raise ValueError(
-                    f"population.spread has unknown key {key!r}{_suggest(key, _spreadable_keys())}; "
+                    f"population.spread has unknown key {key!r}{hint}; "
                     "it takes numeric parameters of the organisation's sections"
                 )
             if sd < 0:
@@ -729,9 +732,7 @@ class Scenario(BaseModel):
 
 def parameter_keys() -> list[str]:
     """Every dotted parameter key a scenario accepts."""
-    return [
-        f"{section}.{name}" for section, cls in SECTIONS.items() for name in cls.model_fields
-    ]
+    return [f"{section}.{name}" for section, cls in SECTIONS.items() for name in cls.model_fields]
 
 
 def _spreadable_keys() -> list[str]:
@@ -913,14 +914,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
     if not sep or not key or not raw:
-        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. organisation.data_quality=0.8")
+        raise ScenarioError(
+            f"--set {text!r}: expected KEY=VALUE, e.g. organisation.data_quality=0.8"
+        )
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word: let validation say whether a string is acceptable
     return key, value
-
-
-def iter_parameters(scenario: Scenario) -> Iterator[ParameterInfo]:
-    """Iterate over a scenario's parameters (see :meth:`Scenario.parameters`)."""
-    yield from scenario.parameters()
