@@ -38,6 +38,37 @@ class LabelRule:
     min_pilots: int = 3  # a pilot loop needs a portfolio, not one lingering pilot
 
 
+def label_figures(
+    late_value: np.ndarray,
+    previous_value: np.ndarray,
+    pilots_end: np.ndarray,
+    production_end: np.ndarray,
+    pilots_midway: np.ndarray,
+    pilots_started_total: np.ndarray,
+    rule: LabelRule = LabelRule(),
+) -> np.ndarray:
+    """Labels for many trajectories at once, from the few figures the rule reads.
+
+    ``late_value`` and ``previous_value`` are the summed net value of the last
+    ``rule.window`` months and of the window before; ``pilots_midway`` the open
+    pilots halfway through the run.
+    """
+    late = np.asarray(late_value, dtype=float)
+    previous = np.asarray(previous_value, dtype=float)
+    scale = np.maximum(np.abs(previous), rule.value_floor * rule.window)
+    compounding = (late > 0.0) & (late - previous >= rule.growth * scale)
+    pilots_end = np.asarray(pilots_end)
+    pilot_loop = (
+        (pilots_end > np.asarray(production_end))
+        & (np.asarray(pilots_started_total) >= rule.min_pilots)
+        & (pilots_end >= np.asarray(pilots_midway))
+    )
+    stalled = late <= 0.0
+    return np.select(
+        [compounding, pilot_loop, stalled], [COMPOUNDING, PILOT_LOOP, STALLED], default=FLAT
+    ).astype(object)
+
+
 def label_trajectory(
     net_value: np.ndarray,
     pilots: np.ndarray,
@@ -47,18 +78,17 @@ def label_trajectory(
 ) -> str:
     """Label one organisation's trajectory from its monthly series (in month order)."""
     w = rule.window
-    late = float(np.sum(net_value[-w:]))
-    previous = float(np.sum(net_value[-2 * w : -w])) if len(net_value) > w else 0.0
-    scale = max(abs(previous), rule.value_floor * w)
-    if late > 0.0 and late - previous >= rule.growth * scale:
-        return COMPOUNDING
-    half = len(pilots) // 2
-    if (
-        pilots[-1] > production[-1]
-        and pilots_started_total >= rule.min_pilots
-        and pilots[-1] >= pilots[half]
-    ):
-        return PILOT_LOOP
-    if late <= 0.0:
-        return STALLED
-    return FLAT
+    net = np.asarray(net_value, dtype=float)
+    late = net[-w:].sum()
+    previous = net[-2 * w : -w].sum() if len(net) > w else 0.0
+    return str(
+        label_figures(
+            np.array([late]),
+            np.array([previous]),
+            np.array([pilots[-1]]),
+            np.array([production[-1]]),
+            np.array([pilots[len(pilots) // 2]]),
+            np.array([pilots_started_total]),
+            rule,
+        )[0]
+    )

@@ -211,6 +211,16 @@ class GenAISimModel(mesa.Model):
             c["hype"].append(org.hype)
             c["team_attention"].append(org.attention)
 
+    def organisation_rows(self) -> dict[str, list[Any]]:
+        """One row per organisation: its levers as drawn at the start."""
+        keys = list(dict.fromkeys([*ORGANISATION_LEVERS, *self.params.population.spread]))
+        rows: dict[str, list[Any]] = {"organisation": [], **{key: [] for key in keys}}
+        for org in self.organisations:
+            rows["organisation"].append(org.index)
+            for key in keys:
+                rows[key].append(org.params.get(key))
+        return rows
+
     def deployment_rows(self) -> dict[str, list[Any]]:
         """One row per deployment ever started, in every organisation."""
         rows: dict[str, list[Any]] = {name: [] for name in DEPLOYMENT_COLUMNS}
@@ -256,6 +266,26 @@ class GenAISimModel(mesa.Model):
                 for name in DEPLOYMENT_COLUMNS:
                     rows[name].append(values[name])
         return rows
+
+
+#: Parameters recorded for every organisation (plus any drawn with ``population.spread``),
+#: so that analyses can relate outcomes to each organisation's own levers.
+ORGANISATION_LEVERS: tuple[str, ...] = (
+    "organisation.start_month",
+    "organisation.data_quality",
+    "organisation.model_capability",
+    "organisation.delivery_capacity",
+    "portfolio.pilot_appetite",
+    "portfolio.max_open_pilots",
+    "data.data_investment",
+    "data.workaround_tendency",
+    "ownership.owner_probability",
+    "ownership.owner_resourced_probability",
+    "measurement.kpi_probability",
+    "feedback.tooling",
+    "feedback.process",
+    "feedback.culture",
+)
 
 
 def stage_history(d: Deployment) -> str:

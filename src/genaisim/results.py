@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from genaisim.errors import GenaisimError
-from genaisim.labels import LabelRule, label_trajectory
+from genaisim.labels import LabelRule, label_figures
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
 
-TABLES = ("timeseries", "deployments", "summary")
+TABLES = ("timeseries", "deployments", "organisations", "summary")
 MANIFEST = "manifest.json"
 
 
@@ -40,19 +40,29 @@ def replication_seed(seed: int, replication: int) -> int:
     return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint32)[0])
 
 
-def run_replication(
-    scenario: Scenario, replication: int, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run one replication; returns its (timeseries, deployments) tables.
+@dataclass(frozen=True)
+class ReplicationTables:
+    """The tables of one replication."""
+
+    timeseries: pd.DataFrame
+    deployments: pd.DataFrame
+    organisations: pd.DataFrame
+
+
+def run_replication(scenario: Scenario, replication: int, seed: int) -> ReplicationTables:
+    """Run one replication and return its tables.
 
     The result depends only on the scenario, the replication number and the seed.
     """
     model = GenAISimModel(scenario, rng=replication_seed(seed, replication)).run()
     timeseries = pd.DataFrame(model.columns, columns=list(TIMESERIES_COLUMNS))
-    deployments = pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
-    for table in (timeseries, deployments):
+    deployments = _typed_deployments(
+        pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
+    )
+    organisations = pd.DataFrame(model.organisation_rows())
+    for table in (timeseries, deployments, organisations):
         table.insert(0, "replication", replication)
-    return timeseries, _typed_deployments(deployments)
+    return ReplicationTables(timeseries, deployments, organisations)
 
 
 def _typed_deployments(table: pd.DataFrame) -> pd.DataFrame:
@@ -70,6 +80,7 @@ class Results:
     Attributes:
         timeseries: one row per replication x organisation x month.
         deployments: one row per deployment ever started.
+        organisations: one row per replication x organisation: its levers as drawn.
         scenario: the scenario that was run.
         seed: the master seed.
 
@@ -77,6 +88,7 @@ class Results:
 
     timeseries: pd.DataFrame
     deployments: pd.DataFrame
+    organisations: pd.DataFrame
     scenario: Scenario
     seed: int
     label_rule: LabelRule = field(default_factory=LabelRule)
@@ -94,51 +106,7 @@ class Results:
 
     def summary(self) -> pd.DataFrame:
         """One row per replication x organisation: final figures and the trajectory label."""
-        ts = self.timeseries.sort_values(["replication", "organisation", "month"])
-        rows = []
-        w = self.label_rule.window
-        for (rep, org), g in ts.groupby(["replication", "organisation"], sort=True):
-            net = g["net_value"].to_numpy()
-            pilots = g["pilots"].to_numpy()
-            production = g["production"].to_numpy()
-            last = g.iloc[-1]
-            rows.append(
-                {
-                    "replication": rep,
-                    "organisation": org,
-                    "label": label_trajectory(
-                        net, pilots, production, last["pilots_started_total"], self.label_rule
-                    ),
-                    "cumulative_net_value": last["cumulative_net_value"],
-                    "net_value_last_year": float(net[-w:].sum()),
-                    "net_value_year_before": float(net[-2 * w : -w].sum()),
-                    "pilots_started": int(last["pilots_started_total"]),
-                    "promoted": int(last["promoted_total"]),
-                    "pilots_open": int(last["pilots"]),
-                    "permanent_prototypes": int(last["permanent_prototypes"]),
-                    "production": int(last["production"]),
-                    "retired": int(last["retired"]),
-                    "incidents": int(g["incidents_opened"].sum()),
-                    "flags_raised": int(g["flags_raised"].sum()),
-                    "flags_acted": float(g["flags_acted"].sum()),
-                    "production_quality": last["production_quality"],
-                    "reviewer_engagement": last["reviewer_engagement"],
-                    "data_quality": last["data_quality"],
-                    "leadership_confidence": last["leadership_confidence"],
-                    "infrastructure_mindset": last["infrastructure_mindset"],
-                }
-            )
-        summary = pd.DataFrame(rows)
-        to_production = (
-            self.deployments.dropna(subset=["months_to_production"])
-            .groupby(["replication", "organisation"])["months_to_production"]
-            .median()
-            .astype(float)
-            .rename("median_months_to_production")
-        )
-        return summary.merge(
-            to_production, how="left", left_on=["replication", "organisation"], right_index=True
-        )
+        return summarise(self.timeseries, self.deployments, self.label_rule)
 
     def label_shares(self) -> pd.Series:
         """Share of replication x organisation trajectories with each label."""
@@ -172,6 +140,7 @@ class Results:
         tables = {
             "timeseries": self.timeseries,
             "deployments": self.deployments,
+            "organisations": self.organisations,
             "summary": self.summary(),
         }
         for name, table in tables.items():
@@ -200,10 +169,62 @@ class Results:
         return cls(
             timeseries=read(root / f"timeseries.{fmt}"),
             deployments=read(root / f"deployments.{fmt}"),
+            organisations=read(root / f"organisations.{fmt}"),
             scenario=Scenario.model_validate(manifest["scenario"]),
             seed=int(manifest["seed"]),
             created=manifest.get("created", ""),
         )
+
+
+def summarise(
+    timeseries: pd.DataFrame, deployments: pd.DataFrame, rule: LabelRule | None = None
+) -> pd.DataFrame:
+    """The summary table (see :meth:`Results.summary`) from the two raw tables."""
+    rule = rule or LabelRule()
+    keys = ["replication", "organisation"]
+    ts = timeseries
+    horizon = int(ts["month"].max()) + 1
+    w = rule.window
+    by_run = ts.groupby(keys, sort=True)
+    last = ts[ts["month"] == horizon - 1].set_index(keys).sort_index()
+    midway = ts[ts["month"] == horizon // 2].set_index(keys).sort_index()
+    late = ts[ts["month"] >= horizon - w].groupby(keys, sort=True)["net_value"].sum()
+    window_before = (ts["month"] >= horizon - 2 * w) & (ts["month"] < horizon - w)
+    previous = ts[window_before].groupby(keys, sort=True)["net_value"].sum()
+    previous = previous.reindex(late.index, fill_value=0.0)
+    summary = pd.DataFrame(index=last.index)
+    summary["label"] = label_figures(
+        late.to_numpy(),
+        previous.to_numpy(),
+        last["pilots"].to_numpy(),
+        last["production"].to_numpy(),
+        midway["pilots"].to_numpy(),
+        last["pilots_started_total"].to_numpy(),
+        rule,
+    )
+    summary["cumulative_net_value"] = last["cumulative_net_value"]
+    summary["net_value_last_year"] = late
+    summary["net_value_year_before"] = previous
+    summary["pilots_started"] = last["pilots_started_total"]
+    summary["promoted"] = last["promoted_total"]
+    summary["pilots_open"] = last["pilots"]
+    summary["permanent_prototypes"] = last["permanent_prototypes"]
+    summary["production"] = last["production"]
+    summary["retired"] = last["retired"]
+    summary["incidents"] = by_run["incidents_opened"].sum()
+    summary["flags_raised"] = by_run["flags_raised"].sum()
+    summary["flags_acted"] = by_run["flags_acted"].sum()
+    for name in (
+        "production_quality",
+        "reviewer_engagement",
+        "data_quality",
+        "leadership_confidence",
+        "infrastructure_mindset",
+    ):
+        summary[name] = last[name]
+    to_production = deployments.groupby(keys)["months_to_production"].median()
+    summary["median_months_to_production"] = to_production.reindex(summary.index).astype(float)
+    return summary.reset_index()
 
 
 def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
@@ -254,6 +275,10 @@ def simulate(
     elif callable(progress):
         reps = progress(reps)
     parts = [run_replication(scenario, r, sim.seed) for r in reps]
-    timeseries = pd.concat([p[0] for p in parts], ignore_index=True)
-    deployments = pd.concat([p[1] for p in parts], ignore_index=True)
-    return Results(timeseries, deployments, scenario, sim.seed)
+    return Results(
+        timeseries=pd.concat([p.timeseries for p in parts], ignore_index=True),
+        deployments=pd.concat([p.deployments for p in parts], ignore_index=True),
+        organisations=pd.concat([p.organisations for p in parts], ignore_index=True),
+        scenario=scenario,
+        seed=sim.seed,
+    )

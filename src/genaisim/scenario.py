@@ -747,11 +747,11 @@ def _spreadable_keys() -> list[str]:
 
 
 def _suggest(key: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
+    # A right name in the wrong section is the commonest slip: match on the last part first.
+    tail = key.rpartition(".")[2]
+    close = [c for c in choices if "." in key and c.rpartition(".")[2] == tail][:1]
     if not close:
-        # A right name in the wrong section is the commonest slip: match on the last part.
-        tail = key.rpartition(".")[2]
-        close = [c for c in choices if c.rpartition(".")[2] == tail][:1]
+        close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

@@ -1,0 +1,305 @@
+"""Plain-text reports of scenarios and results, for a terminal or a log file.
+
+The command line prints these; a script can too:
+
+    >>> import genaisim
+    >>> from genaisim.report import format_summary
+    >>> print(format_summary(genaisim.simulate("compounder", replications=4, years=3)))
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from genaisim.errors import GenaisimError
+from genaisim.labels import LABELS
+from genaisim.results import Results
+from genaisim.scenario import (
+    SECTIONS,
+    ParameterInfo,
+    Scenario,
+    available_scenarios,
+    load_scenario,
+    scenario_dirs,
+)
+
+WIDTH = 100
+INTERVAL = (0.05, 0.95)  # the 90% interval reported beside every mean
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One column of :meth:`Results.summary` as a summary reports it."""
+
+    column: str
+    label: str
+    decimals: int
+    #: Which rows have a value, for outcomes that some rows lack.
+    defined_for: str = "with a value"
+
+
+IN_PRODUCTION_AT_END = "with a system in production at the end"
+
+#: The outcomes a summary reports, in the order shown.
+KEY_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("cumulative_net_value", "cumulative net value (k)", 0),
+    Outcome("net_value_last_year", "net value in the last year (k)", 0),
+    Outcome("pilots_started", "pilots started", 1),
+    Outcome("production", "in production at end", 1),
+    Outcome("pilots_open", "pilots open at end", 1),
+    Outcome("permanent_prototypes", "permanent prototypes", 1),
+    Outcome(
+        "median_months_to_production",
+        "median months to production",
+        1,
+        "where a system ever reached production",
+    ),
+    Outcome("production_quality", "production quality", 2, IN_PRODUCTION_AT_END),
+    Outcome("reviewer_engagement", "reviewer engagement", 2, IN_PRODUCTION_AT_END),
+    Outcome("data_quality", "data quality", 2),
+    Outcome("leadership_confidence", "leadership confidence", 2),
+)
+
+
+# -- tables --------------------------------------------------------------------
+def label_share_table(summary: pd.DataFrame) -> pd.Series:
+    """Share of rows of a :meth:`Results.summary` table with each label, in ``LABELS`` order.
+
+    Labels no row has are kept, with share 0, so reports always show all of them.
+    """
+    shares = summary["label"].value_counts(normalize=True)
+    order = list(LABELS) + [label for label in shares.index if label not in LABELS]
+    return shares.reindex(order, fill_value=0.0).rename("share")
+
+
+def outcome_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean, 5th and 95th percentile and row count of each key outcome.
+
+    One row per :data:`KEY_OUTCOMES` entry, indexed by column name. ``rows`` counts the
+    rows with a value: a replication whose organisation never took a system to
+    production has no months-to-production.
+    """
+    low, high = INTERVAL
+    records = []
+    for outcome in KEY_OUTCOMES:
+        values = pd.to_numeric(summary[outcome.column], errors="coerce").dropna()
+        records.append(
+            {
+                "outcome": outcome.column,
+                "mean": values.mean(),
+                "low": values.quantile(low),
+                "high": values.quantile(high),
+                "rows": len(values),
+            }
+        )
+    return pd.DataFrame(records).set_index("outcome")
+
+
+# -- results -------------------------------------------------------------------
+def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -> str:
+    """A readable plain-text summary of simulated results.
+
+    It gives the scenario, the run settings, the share of trajectories with each label
+    and, for each key outcome, the mean and the 90% interval (5th to 95th percentile)
+    across the replication x organisation rows of :meth:`Results.summary`.
+
+    Args:
+        results: what :func:`genaisim.simulate` returned.
+        changes: dotted-key changes made to the named scenario, listed under its name.
+
+    """
+    scenario = results.scenario
+    summary = results.summary()
+    rows = len(summary)
+    organisations = scenario.population.organisations
+    lines = [_field("Scenario", scenario.name)]
+    if scenario.description:
+        lines.append(_field("", scenario.description))
+    if changes:
+        lines.append(_field("Changes", ", ".join(f"{k} = {v!r}" for k, v in changes.items())))
+    lines.append(
+        _field(
+            "Runs",
+            f"{_count(results.replications, 'replication')} x "
+            f"{_count(organisations, 'organisation')}, "
+            f"{_count(results.years, 'year')}, seed {results.seed}",
+        )
+    )
+
+    lines += ["", f"Trajectories (share of {_count(rows, 'replication x organisation row')})"]
+    shares = label_share_table(summary)
+    label_width = max(len(label) for label in shares.index)
+    bar_width = 40
+    for label, share in shares.items():
+        bar = "#" * round(share * bar_width)
+        lines.append(f"  {label:<{label_width}}  {share:>4.0%}  {bar}".rstrip())
+
+    table = outcome_table(summary)
+    lo, hi = (f"{q:.0%}" for q in INTERVAL)
+    name_width = max(len(o.label) for o in KEY_OUTCOMES)
+    lines += [
+        "",
+        "Outcomes per organisation (mean and 90% interval across rows)",
+        f"  {'':<{name_width}}  {'mean':>10}  {lo:>10}  {hi:>10}",
+    ]
+    notes = []
+    for outcome in KEY_OUTCOMES:
+        row = table.loc[outcome.column]
+        cells = [_number(row[stat], outcome.decimals) for stat in ("mean", "low", "high")]
+        lines.append(f"  {outcome.label:<{name_width}}  " + "  ".join(f"{c:>10}" for c in cells))
+        defined = int(row["rows"])
+        if defined < rows:
+            notes.append(
+                f"{outcome.label}: over the {defined} of {rows} rows {outcome.defined_for}"
+            )
+    if notes:
+        lines.append("")
+        lines += [_wrap(note, "  ") for note in notes]
+    return "\n".join(lines)
+
+
+def _field(name: str, text: str) -> str:
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=f"{name:<10}",
+        subsequent_indent=" " * 10,
+        break_on_hyphens=False,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _number(value: float, decimals: int) -> str:
+    if pd.isna(value):
+        return "-"
+    return f"{value:,.{decimals}f}"
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+
+
+# -- scenarios -----------------------------------------------------------------
+def format_parameters(scenario: Scenario) -> str:
+    """Every parameter of a scenario, by section, with value, unit, range and help.
+
+    A ``*`` in the first column marks a value that differs from the documented default,
+    and the default is shown beside it.
+    """
+    infos = scenario.parameters()
+    key_width = max(len(info.key) for info in infos)
+    # Capped so that one long value does not push every row past the terminal's width.
+    value_width = min(max(len(_value_cell(info)) for info in infos), 20)
+    lines = [_field("Scenario", scenario.name)]
+    if scenario.description:
+        lines.append(_field("", scenario.description))
+    changed = sum(_is_changed(info) for info in infos)
+    lines.append(
+        _field("Legend", f"* differs from the default ({changed} of {len(infos)} parameters)")
+    )
+    section = None
+    for info in infos:
+        if info.section != section:
+            section = info.section
+            lines += ["", _section_heading(info)]
+        mark = "*" if _is_changed(info) else " "
+        unit_and_range = ", ".join(part for part in (info.unit, _range(info)) if part)
+        row = f"{mark} {info.key:<{key_width}}  {_value_cell(info):<{value_width}}"
+        if len(row) + 2 + len(unit_and_range) <= WIDTH:
+            lines.append(f"{row}  {unit_and_range}".rstrip())
+        else:
+            lines += [row.rstrip(), f"      {unit_and_range}"]
+        lines += [f"      {entry}" for entry in _dict_entries(info.value)]
+        if info.help:
+            lines.append(_wrap(info.help, " " * 6))
+    return "\n".join(lines)
+
+
+def _section_heading(info: ParameterInfo) -> str:
+    # A section's docstring names its pattern and says what it covers.
+    doc = (SECTIONS[info.section].__doc__ or info.pattern).strip().splitlines()
+    heading = f"[{info.section}]  "
+    return textwrap.fill(
+        doc[0] if doc else "",
+        WIDTH,
+        initial_indent=heading,
+        subsequent_indent=" " * len(heading),
+        break_on_hyphens=False,
+    )
+
+
+def _is_changed(info: ParameterInfo) -> bool:
+    return bool(info.value != info.default)
+
+
+def _value_cell(info: ParameterInfo) -> str:
+    value = _scalar(info.value)
+    # A table's entries are listed below it, which says more than its default would.
+    if _is_changed(info) and not isinstance(info.value, Mapping):
+        value += f" (default {_scalar(info.default)})"
+    return value
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Mapping):
+        # The entries are listed on their own lines below; here only how many.
+        return f"{len(value)} entries" if value else "none"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _dict_entries(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return []
+    return [f"{key} = {_scalar(v)}" for key, v in value.items()]
+
+
+def _range(info: ParameterInfo) -> str:
+    if info.low is None or info.high is None:
+        return ""
+    return f"{_scalar(info.low)} to {_scalar(info.high)}"
+
+
+def format_scenarios() -> str:
+    """The named scenarios :func:`genaisim.load_scenario` finds, each with its description.
+
+    A file that fails to load is listed with its error message, so one broken file
+    does not hide the others.
+    """
+    found = available_scenarios()
+    if not found:
+        places = ", ".join(str(d) for d in scenario_dirs()) or "./scenarios"
+        return f"No named scenarios found (looked in {places})."
+    name_width = max(len(name) for name in found)
+    indent = " " * (name_width + 4)
+    lines = []
+    for name, path in found.items():
+        try:
+            about = load_scenario(path).description or "(no description)"
+        except (GenaisimError, ValueError, OSError) as exc:
+            # Messages may list several problems, one a line; a listing keeps one line each.
+            about = "cannot load: " + "; ".join(str(exc).splitlines())
+        lines.append(
+            textwrap.fill(
+                about,
+                WIDTH,
+                initial_indent=f"  {name:<{name_width}}  ",
+                subsequent_indent=indent,
+                break_on_hyphens=False,
+            )
+        )
+    places = ", ".join(str(d) for d in scenario_dirs())
+    return "\n".join([*lines, "", _wrap(f"From {places}.", "")])

@@ -1,0 +1,135 @@
+"""Results: tidy tables, identical for the same seed, saved without loss."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genaisim
+from genaisim.labels import LABELS
+from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS
+
+SMALL = {"replications": 3, "seed": 5, "years": 3}
+
+
+@pytest.fixture(scope="module")
+def results() -> genaisim.Results:
+    return genaisim.simulate("baseline", **SMALL)
+
+
+def test_timeseries_has_one_row_per_replication_organisation_and_month():
+    scenario = genaisim.load_scenario("baseline").with_changes({"population.organisations": 4})
+    res = genaisim.simulate(scenario, **SMALL)
+    assert len(res.timeseries) == 3 * 4 * 36
+    assert not res.timeseries.duplicated(["replication", "organisation", "month"]).any()
+    assert list(res.timeseries.columns) == ["replication", *TIMESERIES_COLUMNS]
+    assert len(res.summary()) == 3 * 4
+    assert len(res.organisations) == 3 * 4
+
+
+def test_deployments_table_accounts_for_every_pilot_started(results):
+    deployments = results.deployments
+    assert list(deployments.columns) == ["replication", *DEPLOYMENT_COLUMNS]
+    started = results.timeseries.groupby("replication")["pilots_started"].sum()
+    assert deployments.groupby("replication").size().equals(started)
+    promoted = deployments.dropna(subset=["month_promoted"])
+    assert (
+        promoted["months_to_production"] == promoted["month_promoted"] - promoted["month_started"]
+    ).all()
+
+
+def test_stage_counts_add_up_every_month(results):
+    ts = results.timeseries
+    started = ts.groupby("replication")["pilots_started"].cumsum()
+    assert (ts["pilots"] + ts["production"] + ts["retired"] == started).all()
+    assert (ts["pilots_started_total"] == started).all()
+
+
+def test_cumulative_value_is_the_running_sum_of_monthly_value(results):
+    ts = results.timeseries
+    running = ts.groupby("replication")["net_value"].cumsum()
+    np.testing.assert_allclose(ts["cumulative_net_value"], running, rtol=1e-9, atol=1e-6)
+
+
+def test_kpis_are_reported_only_when_tasks_were_processed(results):
+    ts = results.timeseries
+    idle = ts["tasks_processed"] == 0
+    assert ts.loc[idle, "escalation_rate"].isna().all()
+    busy = ts[~idle]
+    assert (busy["task_minutes_after"] < busy["task_minutes_before"]).mean() > 0.5
+    assert busy["escalation_rate"].between(0, 1).all()
+
+
+def test_summary_labels_come_from_the_documented_set(results):
+    summary = results.summary()
+    assert set(summary["label"]) <= set(LABELS)
+    assert summary["cumulative_net_value"].notna().all()
+
+
+def test_the_same_seed_gives_identical_tables_bit_for_bit():
+    first = genaisim.simulate("compounder", **SMALL)
+    second = genaisim.simulate("compounder", **SMALL)
+    pd.testing.assert_frame_equal(first.timeseries, second.timeseries, check_exact=True)
+    pd.testing.assert_frame_equal(first.deployments, second.deployments, check_exact=True)
+    pd.testing.assert_frame_equal(first.summary(), second.summary(), check_exact=True)
+
+
+def test_a_different_seed_gives_different_numbers():
+    first = genaisim.simulate("compounder", **SMALL)
+    other = genaisim.simulate("compounder", **{**SMALL, "seed": 6})
+    assert not first.timeseries["net_value"].equals(other.timeseries["net_value"])
+
+
+def test_a_replication_does_not_depend_on_how_many_others_run():
+    few = genaisim.simulate("baseline", replications=2, seed=9, years=2)
+    many = genaisim.simulate("baseline", replications=5, seed=9, years=2)
+    pd.testing.assert_frame_equal(
+        few.timeseries, many.timeseries[many.timeseries["replication"] < 2], check_exact=True
+    )
+
+
+def test_the_same_seed_gives_the_same_numbers_in_a_fresh_process(results):
+    code = (
+        "import genaisim, hashlib;"
+        "r = genaisim.simulate('baseline', replications=3, seed=5, years=3);"
+        "print(hashlib.sha256(r.timeseries.to_csv().encode()).hexdigest())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import hashlib
+
+    here = hashlib.sha256(results.timeseries.to_csv().encode()).hexdigest()
+    assert out.stdout.strip() == here
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_saved_results_load_back_unchanged_with_a_manifest(tmp_path, results, fmt):
+    results.save(tmp_path, format=fmt)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["seed"] == 5
+    assert manifest["replications"] == 3
+    assert manifest["scenario"]["name"] == "baseline"
+    assert manifest["mesa_version"].startswith("3.")
+    assert manifest["genaisim_version"] == genaisim.__version__
+    for table in ("timeseries", "deployments", "organisations", "summary"):
+        assert (tmp_path / f"{table}.{fmt}").is_file()
+    loaded = genaisim.Results.load(tmp_path)
+    pd.testing.assert_frame_equal(
+        loaded.timeseries, results.timeseries, check_dtype=fmt == "parquet"
+    )
+    assert loaded.scenario == results.scenario
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+
+
+def test_an_unknown_format_is_refused(tmp_path, results):
+    with pytest.raises(genaisim.GenaisimError, match="parquet"):
+        results.save(tmp_path, format="xlsx")
+
+
+def test_loading_a_folder_that_is_not_results_says_so(tmp_path):
+    with pytest.raises(genaisim.GenaisimError, match="not a genaisim results folder"):
+        genaisim.Results.load(tmp_path)

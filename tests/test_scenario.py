@@ -1,0 +1,182 @@
+"""Scenarios load, change and fail the way a user needs them to."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+import genaisim
+from genaisim.scenario import (
+    SECTIONS,
+    Scenario,
+    available_scenarios,
+    parameter_keys,
+    parse_assignment,
+)
+
+REQUIRED = {
+    "baseline",
+    "compounder",
+    "pilot_loop",
+    "data_first",
+    "owners_only",
+    "measure_first",
+    "feedback_without_culture",
+    "early_big_spender",
+    "better_model_only",
+}
+
+
+def test_every_required_scenario_ships_and_validates():
+    names = set(available_scenarios())
+    assert REQUIRED <= names
+    for name in names:
+        scenario = genaisim.load_scenario(name)
+        assert scenario.name == name
+        assert scenario.description
+
+
+def test_the_model_constructs_from_defaults_alone():
+    model = genaisim.GenAISimModel(rng=0).run()
+    assert model.month == Scenario().simulation.years * 12
+
+
+def test_baseline_file_matches_the_documented_defaults():
+    # The defaults in scenario.py *are* the baseline; the file only spells some out.
+    loaded = genaisim.load_scenario("baseline").to_dict()
+    defaults = Scenario().to_dict()
+    loaded.pop("name"), loaded.pop("description"), defaults.pop("name"), defaults.pop("description")
+    assert loaded == defaults
+
+
+def test_a_scenario_extends_its_base_and_changes_only_what_it_lists():
+    base = genaisim.load_scenario("baseline")
+    owners = genaisim.load_scenario("owners_only")
+    assert owners.ownership.owner_probability == 0.9
+    assert owners.data == base.data
+    assert owners.feedback == base.feedback
+
+
+def test_with_changes_returns_a_new_validated_scenario():
+    base = genaisim.load_scenario("baseline")
+    changed = base.with_changes({"organisation.data_quality": 0.8, "feedback.culture": 0.9})
+    assert changed.organisation.data_quality == 0.8
+    assert changed.feedback.culture == 0.9
+    assert base.organisation.data_quality == 0.45  # unchanged
+
+
+def test_every_parameter_has_a_unit_a_range_and_help():
+    infos = Scenario().parameters()
+    assert [i.key for i in infos] == parameter_keys()
+    for info in infos:
+        assert info.help, info.key
+        assert info.unit, info.key
+        if info.key != "population.spread":
+            assert info.low is not None and info.high is not None, info.key
+            assert info.low <= info.default <= info.high, info.key
+        assert info.pattern, info.key
+    assert set(SECTIONS) == {i.section for i in infos}
+
+
+def test_a_scenario_round_trips_through_toml(tmp_path):
+    scenario = genaisim.load_scenario("compounder").with_changes({"population.organisations": 3})
+    path = tmp_path / "mine.toml"
+    path.write_text(scenario.to_toml())
+    assert genaisim.load_scenario(path) == scenario
+
+
+def test_population_spread_draws_different_organisations():
+    scenario = genaisim.load_scenario("population_2024").with_changes(
+        {"population.organisations": 20}
+    )
+    model = genaisim.GenAISimModel(scenario, rng=3)
+    qualities = {org.data_quality for org in model.organisations}
+    assert len(qualities) == 20
+    assert all(0.0 <= q <= 1.0 for q in qualities)
+
+
+# -- bad input ------------------------------------------------------------------
+
+
+def test_an_out_of_range_value_names_the_key_the_value_and_the_range():
+    with pytest.raises(genaisim.ScenarioError) as err:
+        genaisim.load_scenario("pilot_loop").with_changes({"organisation.data_quality": 2})
+    message = str(err.value)
+    assert "organisation.data_quality" in message
+    assert "2" in message
+    assert "0 to 1" in message
+    assert "\n" not in message
+
+
+def test_an_unknown_key_suggests_the_nearest_valid_one():
+    with pytest.raises(genaisim.ScenarioError, match="did you mean 'organisation.data_quality'"):
+        genaisim.load_scenario("baseline").with_changes({"organisation.data_qualty": 0.5})
+
+
+def test_a_right_name_in_the_wrong_section_is_pointed_to_its_section():
+    with pytest.raises(genaisim.ScenarioError, match="did you mean 'feedback.culture'"):
+        genaisim.load_scenario("baseline").with_changes({"ownership.culture": 0.5})
+
+
+def test_a_wrong_type_says_what_is_allowed():
+    with pytest.raises(genaisim.ScenarioError, match=r"portfolio.max_open_pilots.*whole number"):
+        genaisim.load_scenario("baseline").with_changes({"portfolio.max_open_pilots": "many"})
+
+
+def test_an_unknown_key_in_a_file_names_the_file(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text("[feedback]\ncultur = 0.5\n")
+    with pytest.raises(genaisim.ScenarioError) as err:
+        genaisim.load_scenario(path)
+    assert str(path) in str(err.value)
+    assert "feedback.culture" in str(err.value)
+
+
+def test_an_unknown_section_suggests_the_nearest(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text("[feedbak]\nculture = 0.5\n")
+    with pytest.raises(genaisim.ScenarioError, match="unknown key 'feedbak'"):
+        genaisim.load_scenario(path)
+
+
+def test_malformed_toml_names_the_file_and_the_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[organisation]\ndata_quality = = 0.5\n")
+    with pytest.raises(genaisim.ScenarioError, match=r"broken.toml: not valid TOML.*line 2"):
+        genaisim.load_scenario(path)
+
+
+def test_a_missing_file_and_an_unknown_name_are_reported(tmp_path):
+    with pytest.raises(genaisim.ScenarioError, match="no such scenario file"):
+        genaisim.load_scenario(tmp_path / "nowhere.toml")
+    with pytest.raises(genaisim.ScenarioError, match="did you mean 'baseline'"):
+        genaisim.load_scenario("baselin")
+
+
+def test_a_base_cycle_is_reported(tmp_path):
+    (tmp_path / "a.toml").write_text('base = "b"\n')
+    (tmp_path / "b.toml").write_text('base = "a"\n')
+    with pytest.raises(genaisim.ScenarioError, match="cycle"):
+        genaisim.load_scenario(tmp_path / "a.toml")
+
+
+def test_a_spread_on_an_unknown_parameter_is_refused():
+    with pytest.raises(genaisim.ScenarioError, match="population.spread"):
+        genaisim.load_scenario("baseline").with_changes(
+            {"population.spread": {"organisation.data_qualty": 0.1}}
+        )
+
+
+def test_command_line_assignments_are_read_as_toml_values():
+    assert parse_assignment("organisation.data_quality=0.8") == ("organisation.data_quality", 0.8)
+    assert parse_assignment("portfolio.max_open_pilots = 5") == ("portfolio.max_open_pilots", 5)
+    assert parse_assignment("name=mine") == ("name", "mine")
+    with pytest.raises(genaisim.ScenarioError, match="KEY=VALUE"):
+        parse_assignment("organisation.data_quality")
+
+
+def test_shipped_scenario_files_are_plain_toml():
+    for path in available_scenarios().values():
+        with path.open("rb") as handle:
+            assert isinstance(tomllib.load(handle), dict)
