@@ -3,12 +3,13 @@
 #   make test   set up, then run the whole test suite
 #   make bench  set up, then run the benchmarks
 #   make lint   set up, then check the code with ruff
+#   make app    set up, then serve the scenario explorer on http://localhost:8501
 SHELL := /bin/sh
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench lint format clean
+.PHONY: setup run test bench lint format app clean
 
 setup: $(STAMP)
 
@@ -34,9 +35,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 
+app: $(STAMP)
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks experiments
-	$(BIN)/ruff format --check src tests benchmarks experiments
+	$(BIN)/ruff check src tests benchmarks experiments app.py
+	$(BIN)/ruff format --check src tests benchmarks experiments app.py
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks experiments

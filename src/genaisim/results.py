@@ -271,7 +271,8 @@ def simulate(
     if progress is True:
         from tqdm.auto import tqdm
 
-        reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False)
+        # disable=None: no bar when stderr is not a terminal (logs, pipes, CI).
+        reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False, disable=None)
     elif callable(progress):
         reps = progress(reps)
     parts = [run_replication(scenario, r, sim.seed) for r in reps]
