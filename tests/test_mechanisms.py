@@ -147,8 +147,9 @@ def test_culture_shift_raises_discipline():
 # -- mechanisms at work inside an organisation -----------------------------------------
 
 #: Changes that keep a hand-made production system alive for a test of something else:
-#: an owner who resolves incidents, and no budget review that could cut it.
+#: an owner who resolves incidents, no rollback, and no budget review that could cut it.
 KEEP_SYSTEMS_LIVE = {
+    "operations.rollback_after": 60,
     "ownership.owner_probability": 1.0,
     "ownership.owner_resourced_probability": 1.0,
     "measurement.kpi_probability": 0.0,

@@ -2,17 +2,19 @@
 
 Each agent keeps its own state and calls the equations in :mod:`genaisim.mechanisms`.
 The order in which they act each month is spelled out in
-:meth:`genaisim.model.GenAISimModel.step`. All randomness comes from
-``model.random`` (seeded through ``rng=``).
+:meth:`Organisation.step`. All randomness comes from the organisation's own random
+stream, derived from the model's ``rng``.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import mesa
+from mesa.agentset import AgentSet
 
 from genaisim import mechanisms as mech
 from genaisim.usecases import CATALOGUE, UseCase
@@ -70,6 +72,7 @@ class Owner(mesa.Agent):
     ) -> None:
         super().__init__(model)
         self.organisation = organisation
+        organisation.owners.add(self)
         self.kind = kind
         self.role = role
         self.resourced = resourced
@@ -100,7 +103,7 @@ class Owner(mesa.Agent):
             return
         attention = self.attention()
         org = self.organisation
-        rand = self.model.random.random
+        rand = org.stream.random
         for deployment in list(self.owned):
             if deployment.stage is Stage.PILOT:
                 if (
@@ -124,7 +127,7 @@ class Owner(mesa.Agent):
         org = self.organisation
         # The owner decides and the technology team fixes: both attentions count.
         chance = self.resolution_rate * math.sqrt(attention) * (0.5 + 0.5 * org.attention)
-        if self.model.random.random() < chance:
+        if org.stream.random() < chance:
             org.month_incidents_resolved += 1
             org.month_resolve_months += deployment.incident_months + 1
             deployment.incident_months = -1
@@ -166,11 +169,10 @@ class Reviewer(mesa.Agent):
         super().__init__(model)
         self.deployment = deployment
         org = deployment.organisation
+        org.reviewers.add(self)
         f = org.params.feedback
         self.belief = f.initial_belief
-        self.engagement = mech.engagement_target(
-            org.effective_culture(), self.belief, f.void_engagement
-        )
+        self.engagement = mech.engagement_target(org.culture_now, self.belief, f.void_engagement)
         self.last_flags = 0
 
     def review(self) -> None:
@@ -181,9 +183,9 @@ class Reviewer(mesa.Agent):
         if self.last_flags > 0 and d.visible_improvement is not None:
             seen = min(1.0, d.visible_improvement)
             self.belief = mech.approach(self.belief, seen, f.belief_rate)
-        target = mech.engagement_target(org.effective_culture(), self.belief, f.void_engagement)
+        target = mech.engagement_target(org.culture_now, self.belief, f.void_engagement)
         self.engagement = mech.approach(self.engagement, target, f.engagement_rate)
-        rand = self.model.random
+        rand = org.stream
         flags = mech.poisson(rand, f.flag_rate * self.engagement * (1.0 - d.quality) * d.adoption)
         routed = mech.binomial(rand, flags, f.tooling)
         self.last_flags = flags
@@ -208,6 +210,7 @@ class Deployment(mesa.Agent):
     ) -> None:
         super().__init__(model)
         self.organisation = organisation
+        organisation.deployments.add(self)
         self.use_case = use_case
         self.owner = owner
         self.kpis_defined = kpis_defined
@@ -286,7 +289,7 @@ class Deployment(mesa.Agent):
         p = org.params
         ops, data = p.operations, p.data
         uc = self.use_case
-        rand = self.model.random.random
+        rand = org.stream.random
 
         self.workaround_patch = mech.decay(self.workaround_patch, data.workaround_half_life)
         self.fragility = mech.decay(self.fragility, data.fragility_half_life)
@@ -411,7 +414,9 @@ class Deployment(mesa.Agent):
         org.retired.append(self)
         org.month_retired[reason] += 1
         self.owner.owned.remove(self)
+        org.deployments.discard(self)
         for reviewer in self.reviewers:
+            org.reviewers.discard(reviewer)
             reviewer.remove()
         self.reviewers = []
         self.remove()
@@ -438,10 +443,17 @@ class Organisation(mesa.Agent):
     invests in and loses data quality, and learns: skill, confidence, culture.
     """
 
-    def __init__(self, model: GenAISimModel, index: int, params: Scenario) -> None:
+    def __init__(
+        self, model: GenAISimModel, index: int, params: Scenario, stream: random.Random
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.params = params
+        #: this organisation's own random stream (Mesa's ``self.random`` is the model's)
+        self.stream = stream
+        self.deployments: AgentSet[Deployment] = AgentSet([], random=stream)
+        self.reviewers: AgentSet[Reviewer] = AgentSet([], random=stream)
+        self.owners: AgentSet[Owner] = AgentSet([], random=stream)
         o = params.organisation
         self.data_quality = o.data_quality
         self.technical_skill = o.technical_skill
@@ -449,6 +461,7 @@ class Organisation(mesa.Agent):
         self.confidence = o.leadership_confidence
         self.mindset = o.infrastructure_mindset
         self.hype = 0.0
+        self.culture_now = self.effective_culture()
         self.attention = 1.0
         self.capacity = o.delivery_capacity
         self.fix_requests = 0
@@ -502,6 +515,18 @@ class Organisation(mesa.Agent):
         """Whether the GenAI programme has started."""
         return self.model.month >= self.params.organisation.start_month
 
+    def step(self) -> None:
+        """One month of this organisation, in a fixed order of phases.
+
+        Within a phase, agents act in a random order drawn from the organisation's stream.
+        """
+        self.plan()
+        self.culture_now = self.effective_culture()
+        self.deployments.shuffle_do("operate")
+        self.reviewers.shuffle_do("review")
+        self.owners.shuffle_do("act")
+        self.learn()
+
     # -- step 1: plan -----------------------------------------------------------------
     def plan(self) -> None:
         """Budget review, hype, funding, new pilots, and the team's attention this month."""
@@ -510,7 +535,7 @@ class Organisation(mesa.Agent):
         self.month_costs += p.data.data_investment * p.data.data_programme_cost
         if not self.started:
             return
-        rand = self.model.random
+        rand = self.stream
         months_running = self.model.month - p.organisation.start_month
         if months_running > 0 and months_running % p.measurement.review_interval == 0:
             self.budget_review()
@@ -540,7 +565,7 @@ class Organisation(mesa.Agent):
     def start_pilot(self) -> Deployment:
         """Pick a use case and start a pilot, with an owner and (perhaps) KPIs."""
         p = self.params
-        rand = self.model.random
+        rand = self.stream
         use_case = CATALOGUE[rand.randrange(len(CATALOGUE))]
         effect = p.culture.mindset_discipline_effect
         owner_chance = mech.discipline_probability(
@@ -568,7 +593,7 @@ class Organisation(mesa.Agent):
                 self,
                 OwnerKind.BUSINESS,
                 use_case.owner_role,
-                self.model.random.random() < o.owner_resourced_probability,
+                self.stream.random() < o.owner_resourced_probability,
                 o.owner_capacity,
             )
             self.business_owners[use_case.business_unit] = owner
@@ -581,7 +606,7 @@ class Organisation(mesa.Agent):
         """
         p = self.params
         m = p.measurement
-        rand = self.model.random.random
+        rand = self.stream.random
         for deployment in list(self.production):
             if deployment.months_in_production <= m.review_grace:
                 continue

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import mesa
 import numpy as np
 
-from genaisim.agents import Deployment, Organisation, Owner, Reviewer, Stage
+from genaisim.agents import Deployment, Organisation, Stage
 from genaisim.scenario import Scenario
 
 #: Columns of the monthly table, one row per organisation per month (see docs/ODD.md).
@@ -109,26 +110,28 @@ class GenAISimModel(mesa.Model):
         self.month = 0
         self.horizon = self.params.simulation.years * 12
         self.columns: dict[str, list[Any]] = {name: [] for name in TIMESERIES_COLUMNS}
-        for index, params in enumerate(draw_organisations(self.params, self.rng)):
-            Organisation(self, index, params)
+        # One draw from the model's rng seeds a tree of independent streams, one per
+        # organisation: organisation i's parameters and path depend on the seed and i
+        # only, not on how many other organisations share the model.
+        root = np.random.SeedSequence(int(self.rng.integers(2**63)))
+        streams = root.spawn(self.params.population.organisations)
+        population = draw_organisations(self.params, [s.spawn(1)[0] for s in streams])
+        for index, (params, stream) in enumerate(zip(population, streams, strict=True)):
+            seed = int.from_bytes(stream.generate_state(4).tobytes(), "little")
+            Organisation(self, index, params, random.Random(seed))
         self.organisations: list[Organisation] = list(self.agents_by_type[Organisation])
 
     def step(self) -> None:
-        """One month: plan, operate, review, act, learn, record."""
-        self._each(Organisation, "plan")
-        self._each(Deployment, "operate")
-        self._each(Reviewer, "review")
-        self._each(Owner, "act")
-        self._each(Organisation, "learn")
+        """One month: every organisation plans, operates, reviews, acts and learns; then record.
+
+        Organisations never interact, so each runs its whole month in turn (see
+        :meth:`Organisation.step` for the order of phases within it).
+        """
+        self.agents_by_type[Organisation].do("step")
         self.record()
         self.month += 1
         if self.month >= self.horizon:
             self.running = False
-
-    def _each(self, agent_type: type[mesa.Agent], method: str) -> None:
-        agents = self.agents_by_type.get(agent_type)
-        if agents:
-            agents.shuffle_do(method)
 
     def run(self) -> GenAISimModel:
         """Step until the horizon; returns the model for chaining."""
@@ -299,20 +302,20 @@ def stage_history(d: Deployment) -> str:
     return " ".join(parts)
 
 
-def draw_organisations(scenario: Scenario, rng: np.random.Generator) -> list[Scenario]:
-    """The parameters of each organisation in the population.
+def draw_organisations(scenario: Scenario, seeds: list[np.random.SeedSequence]) -> list[Scenario]:
+    """The parameters of each organisation in the population, one seed each.
 
     Without ``population.spread`` every organisation shares the scenario's values.
     With it, each listed parameter is drawn from a normal distribution around the
     scenario's value with the given standard deviation, clipped to its range.
     """
-    count = scenario.population.organisations
     spread = scenario.population.spread
     if not spread:
-        return [scenario] * count
+        return [scenario] * len(seeds)
     info = {p.key: p for p in scenario.parameters()}
     population = []
-    for _ in range(count):
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
         changes: dict[str, Any] = {}
         for key, sd in spread.items():
             p = info[key]
