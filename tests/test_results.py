@@ -133,3 +133,16 @@ def test_an_unknown_format_is_refused(tmp_path, results):
 def test_loading_a_folder_that_is_not_results_says_so(tmp_path):
     with pytest.raises(genaisim.GenaisimError, match="not a genaisim results folder"):
         genaisim.Results.load(tmp_path)
+
+
+def test_an_organisations_path_does_not_depend_on_how_many_share_the_model():
+    def run(count: int) -> pd.DataFrame:
+        scenario = genaisim.load_scenario("population_2024").with_changes(
+            {"population.organisations": count}
+        )
+        return genaisim.simulate(scenario, replications=1, seed=3, years=2).timeseries
+
+    small, large = run(3), run(8)
+    pd.testing.assert_frame_equal(
+        small, large[large["organisation"] < 3].reset_index(drop=True), check_exact=True
+    )
