@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -242,7 +243,10 @@ class Deployment(mesa.Agent):
         self.incident_months = -1  # months the open incident has lasted; -1 when none
         self.months_since_incident = NO_INCIDENT
         self.incidents = 0
-        self.value_history: list[float] = []
+        #: net value of the months since the last budget review window (bounded memory)
+        self.value_history: deque[float] = deque(
+            maxlen=organisation.params.measurement.review_interval
+        )
         self.net_value = 0.0
         # flags this month and in all
         self.flag_queue = 0.0
@@ -612,7 +616,7 @@ class Organisation(mesa.Agent):
                 continue
             if deployment.kpis_defined:
                 # KPIs make the value visible: keep what pays, cut what does not.
-                if sum(deployment.value_history[-m.review_interval :]) <= 0.0:
+                if sum(deployment.value_history) <= 0.0:
                     deployment.retire(RetireReason.CUT)
             elif rand() < m.unmeasured_cut_probability:
                 # Nobody can show it works, whatever it is actually worth.
@@ -637,6 +641,70 @@ class Organisation(mesa.Agent):
         p = self.params
         return mech.effective_culture(
             p.feedback.culture, self.mindset, p.culture.mindset_engagement_effect
+        )
+
+    # -- observation -------------------------------------------------------------------
+    def monthly_figures(self, month: int) -> tuple[float, ...]:
+        """The organisation's row of the timeseries for ``month`` (order of TIMESERIES_COLUMNS)."""
+        p = self.params
+        production = self.production
+        tasks = self.month_tasks
+        resolved = self.month_incidents_resolved
+        nan = math.nan
+        if tasks > 0.0:
+            wage = p.operations.labour_cost / 60.0
+            before = self.kpi_minutes_before / tasks
+            support = len(production) * p.operations.support_cost * 1000.0
+            kpis = (
+                before,
+                self.kpi_minutes_after / tasks,
+                self.kpi_errors_before / tasks,
+                self.kpi_errors_after / tasks,
+                self.kpi_escalations / tasks,
+                before * wage,
+                (self.kpi_cost_after + support) / tasks,
+            )
+        else:
+            kpis = (nan,) * 7
+        prototype_age = p.portfolio.permanent_prototype_months
+        retired = self.month_retired
+        return (
+            self.index,
+            month,
+            len(self.pilots),
+            sum(1 for d in self.pilots if d.built),
+            sum(1 for d in self.pilots if month - d.month_started >= prototype_age),
+            len(production),
+            len(self.retired),
+            self.month_started,
+            self.month_promoted,
+            retired[RetireReason.ABANDONED],
+            retired[RetireReason.CUT],
+            retired[RetireReason.ROLLED_BACK],
+            self.pilots_started,
+            self.promotions,
+            self.month_gross,
+            self.month_costs,
+            self.month_gross - self.month_costs,
+            self.cumulative_value,
+            tasks,
+            *kpis,
+            self.month_quality_sum / len(production) if production else nan,
+            self.latest_demo_quality,
+            self.month_flags_raised,
+            self.month_flags_acted,
+            self.month_incidents_opened,
+            sum(1 for d in production if d.incident_months >= 0),
+            resolved,
+            self.month_resolve_months / resolved if resolved else nan,
+            self.month_data_fixes,
+            self.month_engagement_sum / self.month_reviewers if self.month_reviewers else nan,
+            self.data_quality,
+            self.confidence,
+            self.mindset,
+            self.technical_skill,
+            self.hype,
+            self.attention,
         )
 
     # -- step 5: learn ------------------------------------------------------------------

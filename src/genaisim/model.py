@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from genaisim.agents import Deployment, Organisation, Stage
 from genaisim.scenario import Scenario
@@ -56,6 +56,29 @@ TIMESERIES_COLUMNS: tuple[str, ...] = (
     "technical_skill",
     "hype",
     "team_attention",
+)
+
+#: Columns of the monthly table that hold whole numbers (counts, indices, months).
+INTEGER_COLUMNS: tuple[str, ...] = (
+    "organisation",
+    "month",
+    "pilots",
+    "prototypes_awaiting_go_live",
+    "permanent_prototypes",
+    "production",
+    "retired",
+    "pilots_started",
+    "promoted",
+    "abandoned",
+    "cut",
+    "rolled_back",
+    "pilots_started_total",
+    "promoted_total",
+    "flags_raised",
+    "incidents_opened",
+    "incidents_open",
+    "incidents_resolved",
+    "data_fixes",
 )
 
 #: Columns of the deployment table, one row per deployment ever started.
@@ -109,7 +132,6 @@ class GenAISimModel(mesa.Model):
         self.params = scenario if scenario is not None else Scenario()
         self.month = 0
         self.horizon = self.params.simulation.years * 12
-        self.columns: dict[str, list[Any]] = {name: [] for name in TIMESERIES_COLUMNS}
         # One draw from the model's rng seeds a tree of independent streams, one per
         # organisation: organisation i's parameters and path depend on the seed and i
         # only, not on how many other organisations share the model.
@@ -120,6 +142,9 @@ class GenAISimModel(mesa.Model):
             seed = int.from_bytes(stream.generate_state(4).tobytes(), "little")
             Organisation(self, index, params, random.Random(seed))
         self.organisations: list[Organisation] = list(self.agents_by_type[Organisation])
+        self._table = np.empty(
+            (self.horizon * len(self.organisations), len(TIMESERIES_COLUMNS)), dtype=np.float64
+        )
 
     def step(self) -> None:
         """One month: every organisation plans, operates, reviews, acts and learns; then record.
@@ -141,78 +166,25 @@ class GenAISimModel(mesa.Model):
 
     # -- recording ---------------------------------------------------------------
     def record(self) -> None:
-        """Append this month's row for every organisation (a tidy, long table)."""
-        c = self.columns
-        month = self.month
+        """Write this month's row for every organisation (a tidy, long table).
+
+        Rows go into a preallocated float array rather than lists of Python objects:
+        the recorded history then takes no part in the heap the agents live in, which
+        keeps large populations as fast per organisation as small ones.
+        """
+        table = self._table
+        row = self.month * len(self.organisations)
         for org in self.organisations:
-            prototype_age = org.params.portfolio.permanent_prototype_months
-            tasks = org.month_tasks
-            resolved = org.month_incidents_resolved
-            production = org.production
-            c["organisation"].append(org.index)
-            c["month"].append(month)
-            c["pilots"].append(len(org.pilots))
-            c["prototypes_awaiting_go_live"].append(sum(1 for d in org.pilots if d.built))
-            c["permanent_prototypes"].append(
-                sum(1 for d in org.pilots if month - d.month_started >= prototype_age)
-            )
-            c["production"].append(len(production))
-            c["retired"].append(len(org.retired))
-            c["pilots_started"].append(org.month_started)
-            c["promoted"].append(org.month_promoted)
-            for reason, count in org.month_retired.items():
-                c[reason.value].append(count)
-            c["pilots_started_total"].append(org.pilots_started)
-            c["promoted_total"].append(org.promotions)
-            c["gross_value"].append(org.month_gross)
-            c["costs"].append(org.month_costs)
-            c["net_value"].append(org.month_gross - org.month_costs)
-            c["cumulative_net_value"].append(org.cumulative_value)
-            c["tasks_processed"].append(tasks)
-            if tasks > 0.0:
-                wage = org.params.operations.labour_cost / 60.0
-                before = org.kpi_minutes_before / tasks
-                c["task_minutes_before"].append(before)
-                c["task_minutes_after"].append(org.kpi_minutes_after / tasks)
-                c["error_rate_manual"].append(org.kpi_errors_before / tasks)
-                c["error_rate_after"].append(org.kpi_errors_after / tasks)
-                c["escalation_rate"].append(org.kpi_escalations / tasks)
-                c["cost_per_transaction_before"].append(before * wage)
-                support = len(production) * org.params.operations.support_cost * 1000.0
-                c["cost_per_transaction_after"].append((org.kpi_cost_after + support) / tasks)
-            else:
-                for name in (
-                    "task_minutes_before",
-                    "task_minutes_after",
-                    "error_rate_manual",
-                    "error_rate_after",
-                    "escalation_rate",
-                    "cost_per_transaction_before",
-                    "cost_per_transaction_after",
-                ):
-                    c[name].append(math.nan)
-            c["production_quality"].append(
-                org.month_quality_sum / len(production) if production else math.nan
-            )
-            c["latest_demo_quality"].append(org.latest_demo_quality)
-            c["flags_raised"].append(org.month_flags_raised)
-            c["flags_acted"].append(org.month_flags_acted)
-            c["incidents_opened"].append(org.month_incidents_opened)
-            c["incidents_open"].append(sum(1 for d in production if d.incident_months >= 0))
-            c["incidents_resolved"].append(resolved)
-            c["mean_months_to_resolve"].append(
-                org.month_resolve_months / resolved if resolved else math.nan
-            )
-            c["data_fixes"].append(org.month_data_fixes)
-            c["reviewer_engagement"].append(
-                org.month_engagement_sum / org.month_reviewers if org.month_reviewers else math.nan
-            )
-            c["data_quality"].append(org.data_quality)
-            c["leadership_confidence"].append(org.confidence)
-            c["infrastructure_mindset"].append(org.mindset)
-            c["technical_skill"].append(org.technical_skill)
-            c["hype"].append(org.hype)
-            c["team_attention"].append(org.attention)
+            table[row] = org.monthly_figures(self.month)
+            row += 1
+
+    def timeseries(self) -> pd.DataFrame:
+        """The monthly table recorded so far, one row per organisation per month."""
+        rows = self.month * len(self.organisations)
+        frame = pd.DataFrame(self._table[:rows], columns=list(TIMESERIES_COLUMNS))
+        for name in INTEGER_COLUMNS:
+            frame[name] = frame[name].astype(np.int64)
+        return frame
 
     def organisation_rows(self) -> dict[str, list[Any]]:
         """One row per organisation: its levers as drawn at the start."""

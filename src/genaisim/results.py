@@ -24,7 +24,7 @@ import pandas as pd
 
 from genaisim.errors import GenaisimError
 from genaisim.labels import LabelRule, label_figures
-from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
+from genaisim.model import DEPLOYMENT_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
 
 TABLES = ("timeseries", "deployments", "organisations", "summary")
@@ -55,7 +55,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int) -> Replicat
     The result depends only on the scenario, the replication number and the seed.
     """
     model = GenAISimModel(scenario, rng=replication_seed(seed, replication)).run()
-    timeseries = pd.DataFrame(model.columns, columns=list(TIMESERIES_COLUMNS))
+    timeseries = model.timeseries()
     deployments = _typed_deployments(
         pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
     )
