@@ -158,7 +158,14 @@ KEEP_SYSTEMS_LIVE = {
 
 
 def test_a_pilot_processes_no_volume_and_only_costs_money():
-    model = build_model()
+    # No owner's time and no KPI work: the pilot's own running cost is all there is.
+    model = build_model(
+        {
+            "ownership.owner_probability": 0.0,
+            "measurement.kpi_probability": 0.0,
+            "organisation.infrastructure_mindset": 0.0,
+        }
+    )
     org = model.organisations[0]
     pilot = org.start_pilot()
     model.step()
@@ -295,7 +302,11 @@ def test_measured_systems_that_do_not_pay_are_cut_and_those_that_pay_are_kept():
 
 def test_unmeasured_systems_are_cut_at_review_whatever_they_are_worth():
     model = build_model(
-        {"measurement.kpi_probability": 0.0, "measurement.unmeasured_cut_probability": 1.0}
+        {
+            "measurement.kpi_probability": 0.0,
+            "measurement.unmeasured_cut_probability": 1.0,
+            "organisation.infrastructure_mindset": 0.0,  # no culture shift towards KPIs
+        }
     )
     org = model.organisations[0]
     winner = live_deployment(org)
@@ -434,3 +445,51 @@ def test_reliable_owned_systems_turn_genai_into_infrastructure_in_peoples_heads(
     for _ in range(24):
         model.step()
     assert org.mindset > 0.2
+
+
+def test_the_foundations_are_not_free():
+    model = build_model(
+        {
+            "ownership.owner_probability": 1.0,
+            "measurement.kpi_probability": 1.0,
+            "feedback.tooling": 1.0,
+            "feedback.process": 1.0,
+            "data.data_investment": 0.0,
+        }
+    )
+    org = model.organisations[0]
+    pilot = org.start_pilot()
+    p = model.params
+    assert pilot.net_value == -p.measurement.kpi_cost  # KPIs and a baseline, up front
+    model.step()
+    owner_time = p.ownership.owner_cost
+    assert pilot.net_value == pytest.approx(
+        -p.measurement.kpi_cost - p.portfolio.pilot_cost - owner_time
+    )
+    team = org.capacity * p.organisation.team_cost
+    loop = p.feedback.tooling_cost + p.feedback.process_cost
+    assert org.month_costs == pytest.approx(team + loop + p.portfolio.pilot_cost + owner_time)
+
+
+def test_new_pilots_only_start_on_workflows_without_a_live_system():
+    model = build_model({"portfolio.business_lines": 1, **KEEP_SYSTEMS_LIVE})
+    org = model.organisations[0]
+    live = {live_deployment(org).workflow for _ in range(7)}
+    last = org.start_pilot()
+    assert last is not None
+    assert last.workflow not in live
+    live_deployment(org)  # the eighth and last workflow
+    assert org.start_pilot() is None  # every workflow already runs on GenAI
+
+
+def test_a_second_pilot_on_a_live_workflow_cannot_go_live():
+    model = build_model({"portfolio.business_lines": 1, **KEEP_SYSTEMS_LIVE})
+    org = model.organisations[0]
+    twin = org.start_pilot()
+    twin.built, twin.demo_quality = True, 0.9
+    first = live_deployment(org)
+    org.live_workflows.add(twin.workflow)  # as if the twin's workflow had gone live first
+    for _ in range(12):
+        model.step()
+    assert twin.stage is Stage.PILOT
+    assert first.stage is Stage.PRODUCTION

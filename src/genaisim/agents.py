@@ -88,6 +88,8 @@ class Owner(mesa.Agent):
         #: share of changes that fix what the business means by "wrong"
         self.fix_accuracy = 1.0 if business else o.technology_fix_accuracy
         self.resourcing = 1.0 if resourced else o.unresourced_attention
+        #: the owner's time on each deployment they own, charged to it every month
+        self.monthly_cost = o.owner_cost if business else 0.0
 
     @property
     def is_business(self) -> bool:
@@ -110,6 +112,7 @@ class Owner(mesa.Agent):
                 if (
                     deployment.built
                     and deployment.demo_quality >= org.params.ownership.go_live_quality
+                    and deployment.workflow not in org.live_workflows
                     and rand() < self.promotion_rate * attention
                 ):
                     deployment.promote()
@@ -206,6 +209,7 @@ class Deployment(mesa.Agent):
         model: GenAISimModel,
         organisation: Organisation,
         use_case: UseCase,
+        business_line: int,
         owner: Owner,
         kpis_defined: bool,
     ) -> None:
@@ -213,6 +217,9 @@ class Deployment(mesa.Agent):
         self.organisation = organisation
         organisation.deployments.add(self)
         self.use_case = use_case
+        self.business_line = business_line
+        #: the workflow this system would run: one use case in one business line
+        self.workflow = (use_case.name, business_line)
         self.owner = owner
         self.kpis_defined = kpis_defined
         self.stage = Stage.PILOT
@@ -267,7 +274,7 @@ class Deployment(mesa.Agent):
 
     def _build(self) -> None:
         org = self.organisation
-        cost = org.params.portfolio.pilot_cost
+        cost = org.params.portfolio.pilot_cost + self.owner.monthly_cost
         org.month_costs += cost
         self.net_value -= cost
         if self.built:
@@ -357,7 +364,7 @@ class Deployment(mesa.Agent):
         gross = tasks * per_task / 1000.0  # currency units -> k
         if self.incident_months >= 0:
             gross *= 1.0 - ops.incident_severity
-        cost = ops.support_cost + tasks * ops.inference_cost / 1000.0
+        cost = ops.support_cost + self.owner.monthly_cost + tasks * ops.inference_cost / 1000.0
         net = gross - cost
         self.net_value += net
         self.value_history.append(net)
@@ -366,6 +373,7 @@ class Deployment(mesa.Agent):
         org.month_costs += cost
         org.month_tasks += tasks
         org.month_quality_sum += quality
+        org.month_quality_systems += 1
         if self.kpis_defined:
             org.month_measured_value += net
             org.month_measured_systems += 1
@@ -403,6 +411,7 @@ class Deployment(mesa.Agent):
         self.month_promoted = self.model.month
         org.pilots.remove(self)
         org.production.append(self)
+        org.live_workflows.add(self.workflow)
         org.month_promoted += 1
         self.reviewers = [
             Reviewer(self.model, self) for _ in range(org.params.feedback.reviewers_per_deployment)
@@ -411,7 +420,11 @@ class Deployment(mesa.Agent):
     def retire(self, reason: RetireReason) -> None:
         """Leave the portfolio: abandoned as a pilot, cut at review, or rolled back."""
         org = self.organisation
-        (org.pilots if self.stage is Stage.PILOT else org.production).remove(self)
+        if self.stage is Stage.PILOT:
+            org.pilots.remove(self)
+        else:
+            org.production.remove(self)
+            org.live_workflows.discard(self.workflow)
         self.stage = Stage.RETIRED
         self.retire_reason = reason
         self.month_retired = self.model.month
@@ -431,7 +444,7 @@ class Deployment(mesa.Agent):
         """Months since go-live (0 if never live)."""
         if self.month_promoted is None:
             return 0
-        end = self.month_retired if self.month_retired is not None else self.model.month + 1
+        end = self.month_retired if self.month_retired is not None else self.model.month
         return end - self.month_promoted
 
     @property
@@ -476,6 +489,8 @@ class Organisation(mesa.Agent):
         self.promotions = 0
         self.pilots: list[Deployment] = []
         self.production: list[Deployment] = []
+        #: workflows (use case, business line) that have a system in production
+        self.live_workflows: set[tuple[str, int]] = set()
         self.retired: list[Deployment] = []
         self.technology_owner = Owner(
             model,
@@ -497,6 +512,7 @@ class Organisation(mesa.Agent):
         self.month_costs = 0.0
         self.month_tasks = 0.0
         self.month_quality_sum = 0.0
+        self.month_quality_systems = 0
         self.month_measured_value = 0.0
         self.month_measured_systems = 0
         self.month_flags_raised = 0
@@ -551,12 +567,16 @@ class Organisation(mesa.Agent):
         funding = mech.funding_multiplier(self.confidence)
         self.capacity = p.organisation.delivery_capacity * funding
         self.month_costs += self.capacity * p.organisation.team_cost
+        # The feedback loop's tooling and process are running costs of their own.
+        self.month_costs += (
+            p.feedback.tooling * p.feedback.tooling_cost
+            + p.feedback.process * p.feedback.process_cost
+        )
 
         wanted = mech.poisson(rand, p.portfolio.pilot_appetite * (1.0 + self.hype) * funding / 12.0)
         for _ in range(wanted):
-            if len(self.pilots) >= p.portfolio.max_open_pilots:
+            if len(self.pilots) >= p.portfolio.max_open_pilots or self.start_pilot() is None:
                 break
-            self.start_pilot()
 
         awaiting = sum(1 for d in self.pilots if d.built)
         load = (
@@ -566,11 +586,23 @@ class Organisation(mesa.Agent):
         )
         self.attention = mech.attention_share(self.capacity, load)
 
-    def start_pilot(self) -> Deployment:
-        """Pick a use case and start a pilot, with an owner and (perhaps) KPIs."""
+    def start_pilot(self) -> Deployment | None:
+        """Pick a workflow and start a pilot on it, with an owner and (perhaps) KPIs.
+
+        Any workflow without a live system may be picked, even one another pilot is
+        already exploring. Returns None when every workflow already runs on GenAI.
+        """
         p = self.params
         rand = self.stream
-        use_case = CATALOGUE[rand.randrange(len(CATALOGUE))]
+        free = [
+            (use_case, line)
+            for use_case in CATALOGUE
+            for line in range(p.portfolio.business_lines)
+            if (use_case.name, line) not in self.live_workflows
+        ]
+        if not free:
+            return None
+        use_case, line = free[rand.randrange(len(free))]
         effect = p.culture.mindset_discipline_effect
         owner_chance = mech.discipline_probability(
             p.ownership.owner_probability, self.mindset, effect
@@ -581,7 +613,12 @@ class Organisation(mesa.Agent):
         owner = (
             self.business_owner(use_case) if rand.random() < owner_chance else self.technology_owner
         )
-        deployment = Deployment(self.model, self, use_case, owner, rand.random() < kpi_chance)
+        kpis_defined = rand.random() < kpi_chance
+        deployment = Deployment(self.model, self, use_case, line, owner, kpis_defined)
+        if kpis_defined:
+            # Measuring the manual baseline before go-live is work, paid up front.
+            self.month_costs += p.measurement.kpi_cost
+            deployment.net_value -= p.measurement.kpi_cost
         self.pilots.append(deployment)
         self.month_started += 1
         self.pilots_started += 1
@@ -689,7 +726,9 @@ class Organisation(mesa.Agent):
             self.cumulative_value,
             tasks,
             *kpis,
-            self.month_quality_sum / len(production) if production else nan,
+            self.month_quality_sum / self.month_quality_systems
+            if self.month_quality_systems
+            else nan,
             self.latest_demo_quality,
             self.month_flags_raised,
             self.month_flags_acted,

@@ -156,6 +156,14 @@ class Portfolio(Section):
         "pilots",
         "Cap on pilots open at once; no new pilot starts above it (100: no cap).",
     )
+    business_lines: int = param(
+        3,
+        1,
+        20,
+        "lines",
+        "Business lines (or regions) each use case can be deployed in; each line is one "
+        "workflow with the use case's volume, and a workflow runs at most one live system.",
+    )
     pilot_cost: float = param(
         15.0, 0.0, 500.0, "k/month", "Running cost of one open pilot (compute, vendors, SMEs)."
     )
@@ -301,6 +309,13 @@ class Ownership(Section):
         "deployments",
         "Deployments the technology team, as stand-in owner, can attend fully.",
     )
+    owner_cost: float = param(
+        2.0,
+        0.0,
+        100.0,
+        "k/month",
+        "Time a business-unit owner spends on each deployment they own, charged to it.",
+    )
     business_promotion_rate: float = param(
         0.5,
         0.0,
@@ -353,6 +368,13 @@ class Measurement(Section):
         1.0,
         "probability",
         "Chance KPIs and baselines are defined before a use case goes live.",
+    )
+    kpi_cost: float = param(
+        15.0,
+        0.0,
+        1000.0,
+        "k/use case",
+        "One-off cost of defining KPIs and measuring the manual baseline before go-live.",
     )
     review_interval: int = param(
         12, 1, 60, "months", "Months between budget reviews of the GenAI portfolio."
@@ -421,6 +443,20 @@ class Feedback(Section):
         1.0,
         "share",
         "Culture: reviewers' willingness to flag, before they see whether flags matter.",
+    )
+    tooling_cost: float = param(
+        20.0,
+        0.0,
+        1000.0,
+        "k/month",
+        "Monthly cost of complete flag tooling (capture, storage, routing); scaled by tooling.",
+    )
+    process_cost: float = param(
+        15.0,
+        0.0,
+        1000.0,
+        "k/month",
+        "Monthly cost of a complete flag-review process (triage, approvals); scaled by process.",
     )
     reviewers_per_deployment: int = param(
         3, 1, 50, "people", "Reviewers of escalated outputs on each production system."
