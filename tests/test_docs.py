@@ -37,7 +37,9 @@ def parameter_table() -> dict[str, str]:
 def test_the_odd_covers_all_seven_elements_in_order():
     text = ODD.read_text(encoding="utf-8")
     positions = [text.find(heading) for heading in ODD_ELEMENTS]
-    assert all(p >= 0 for p in positions), [h for h, p in zip(ODD_ELEMENTS, positions) if p < 0]
+    assert all(p >= 0 for p in positions), [
+        h for h, p in zip(ODD_ELEMENTS, positions, strict=True) if p < 0
+    ]
     assert positions == sorted(positions)
 
 
