@@ -293,7 +293,7 @@ def test_measured_systems_that_do_not_pay_are_cut_and_those_that_pay_are_kept():
     model = build_model({"measurement.kpi_probability": 1.0})
     org = model.organisations[0]
     loser, winner = live_deployment(org), live_deployment(org)
-    loser.month_promoted = winner.month_promoted = -24
+    loser.months_in_production = winner.months_in_production = 24
     loser.value_history, winner.value_history = [-5.0] * 12, [50.0] * 12
     org.budget_review()
     assert loser.retire_reason is RetireReason.CUT
@@ -310,7 +310,7 @@ def test_unmeasured_systems_are_cut_at_review_whatever_they_are_worth():
     )
     org = model.organisations[0]
     winner = live_deployment(org)
-    winner.month_promoted = -24
+    winner.months_in_production = 24
     winner.value_history = [50.0] * 12
     org.budget_review()
     assert winner.retire_reason is RetireReason.CUT
@@ -482,14 +482,18 @@ def test_new_pilots_only_start_on_workflows_without_a_live_system():
     assert org.start_pilot() is None  # every workflow already runs on GenAI
 
 
-def test_a_second_pilot_on_a_live_workflow_cannot_go_live():
-    model = build_model({"portfolio.business_lines": 1, **KEEP_SYSTEMS_LIVE})
-    org = model.organisations[0]
-    twin = org.start_pilot()
-    twin.built, twin.demo_quality = True, 0.9
-    first = live_deployment(org)
-    org.live_workflows.add(twin.workflow)  # as if the twin's workflow had gone live first
-    for _ in range(12):
-        model.step()
-    assert twin.stage is Stage.PILOT
-    assert first.stage is Stage.PRODUCTION
+def test_a_duplicate_prototype_never_goes_live_and_only_a_business_owner_drops_it():
+    def duplicate(owner_probability: float):
+        model = build_model({**KEEP_SYSTEMS_LIVE, "ownership.owner_probability": owner_probability})
+        org = model.organisations[0]
+        twin = org.start_pilot()
+        twin.built, twin.demo_quality = True, 0.9
+        org.live_workflows.add(twin.workflow)  # as if another system had taken it live
+        for _ in range(12):
+            model.step()
+        return twin
+
+    dropped = duplicate(1.0)
+    assert dropped.retire_reason is RetireReason.ABANDONED
+    lingering = duplicate(0.0)
+    assert lingering.stage is Stage.PILOT  # nobody in the business decides to stop it

@@ -109,6 +109,12 @@ class Owner(mesa.Agent):
         rand = org.stream.random
         for deployment in list(self.owned):
             if deployment.stage is Stage.PILOT:
+                if deployment.built and deployment.workflow in org.live_workflows:
+                    # Another system already runs this workflow. A business owner drops
+                    # the duplicate; with only the technology team, nobody decides to.
+                    if self.is_business:
+                        deployment.retire(RetireReason.ABANDONED)
+                    continue
                 if (
                     deployment.built
                     and deployment.demo_quality >= org.params.ownership.go_live_quality
@@ -247,6 +253,7 @@ class Deployment(mesa.Agent):
         self.quality_at_go_live = math.nan
         self.escalation = math.nan
         self.adoption = 0.0
+        self.months_in_production = 0  # months the system has run live
         self.incident_months = -1  # months the open incident has lasted; -1 when none
         self.months_since_incident = NO_INCIDENT
         self.incidents = 0
@@ -297,6 +304,7 @@ class Deployment(mesa.Agent):
 
     def _run(self) -> None:
         org = self.organisation
+        self.months_in_production += 1
         p = org.params
         ops, data = p.operations, p.data
         uc = self.use_case
@@ -344,6 +352,7 @@ class Deployment(mesa.Agent):
             )
             if rand() < chance:
                 self.incident_months = 0
+                self.months_since_incident = 0
                 self.incidents += 1
                 self.adoption *= 1.0 - ops.incident_trust_loss
                 org.month_incidents_opened += 1
@@ -384,7 +393,11 @@ class Deployment(mesa.Agent):
             org.kpi_errors_before += tasks * uc.manual_error_rate
             org.kpi_errors_after += tasks * error_after
             org.kpi_escalations += tasks * escalation
-            org.kpi_cost_after += tasks * (minutes_after * wage + ops.inference_cost)
+            # Per-task cost after: people's minutes and inference, plus this system's
+            # share of running costs (support, owner's time), in currency units.
+            org.kpi_cost_after += tasks * (minutes_after * wage + ops.inference_cost) + 1000.0 * (
+                ops.support_cost + self.owner.monthly_cost
+            )
 
     def improve(self, effective_flags: float) -> None:
         """Turn acted-on flags into prompt revisions, retrieval tuning and fine-tuning."""
@@ -439,14 +452,6 @@ class Deployment(mesa.Agent):
         self.remove()
 
     # -- derived ---------------------------------------------------------------------
-    @property
-    def months_in_production(self) -> int:
-        """Months since go-live (0 if never live)."""
-        if self.month_promoted is None:
-            return 0
-        end = self.month_retired if self.month_retired is not None else self.model.month
-        return end - self.month_promoted
-
     @property
     def has_sla(self) -> bool:
         """A production system owned in the business runs under an SLA."""
@@ -691,7 +696,6 @@ class Organisation(mesa.Agent):
         if tasks > 0.0:
             wage = p.operations.labour_cost / 60.0
             before = self.kpi_minutes_before / tasks
-            support = len(production) * p.operations.support_cost * 1000.0
             kpis = (
                 before,
                 self.kpi_minutes_after / tasks,
@@ -699,7 +703,7 @@ class Organisation(mesa.Agent):
                 self.kpi_errors_after / tasks,
                 self.kpi_escalations / tasks,
                 before * wage,
-                (self.kpi_cost_after + support) / tasks,
+                self.kpi_cost_after / tasks,
             )
         else:
             kpis = (nan,) * 7
