@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -166,6 +167,24 @@ class GenAISimModel(mesa.Model):
         for name in INTEGER_COLUMNS:
             frame[name] = frame[name].astype(np.int64)
         return frame
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Each monthly column as an array of shape (organisations, months recorded)."""
+        n = len(self.organisations)
+        cube = self._table[: self.month * n].reshape(self.month, n, len(TIMESERIES_COLUMNS))
+        return {name: cube[:, :, i].T for i, name in enumerate(TIMESERIES_COLUMNS)}
+
+    def median_months_to_production(self) -> np.ndarray:
+        """Per organisation, the median months from pilot start to go-live (NaN if none)."""
+        medians = []
+        for org in self.organisations:
+            months = [
+                d.month_promoted - d.month_started
+                for d in (*org.retired, *org.production)
+                if d.month_promoted is not None
+            ]
+            medians.append(float(np.median(months)) if months else math.nan)
+        return np.array(medians)
 
     def organisation_rows(self) -> dict[str, list[Any]]:
         """One row per organisation: its levers as drawn at the start."""

@@ -12,7 +12,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -24,7 +24,7 @@ import pandas as pd
 
 from genaisim.errors import GenaisimError
 from genaisim.labels import LabelRule, label_figures
-from genaisim.model import DEPLOYMENT_COLUMNS, GenAISimModel
+from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
 
 TABLES = ("timeseries", "deployments", "organisations", "summary")
@@ -176,55 +176,95 @@ class Results:
         )
 
 
+#: Columns of the summary table that count things (whole numbers).
+COUNT_OUTCOMES = (
+    "pilots_started",
+    "promoted",
+    "pilots_open",
+    "permanent_prototypes",
+    "production",
+    "retired",
+    "incidents",
+    "flags_raised",
+)
+#: Monthly columns whose final value the summary reports as it is.
+FINAL_STATE = (
+    "production_quality",
+    "reviewer_engagement",
+    "data_quality",
+    "leadership_confidence",
+    "infrastructure_mindset",
+)
+
+
+def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = None) -> dict:
+    """Final figures and the trajectory label of many runs at once.
+
+    ``series`` maps each monthly column to an array of shape (runs, months). One
+    implementation serves both the summary table and the experiment runner, so a
+    figure means the same thing everywhere.
+    """
+    rule = rule or LabelRule()
+    w = rule.window
+    net = series["net_value"]
+    months = net.shape[1]
+    late = net[:, -w:].sum(axis=1)
+    previous = net[:, -2 * w : -w].sum(axis=1)
+
+    def last(name: str) -> np.ndarray:
+        return series[name][:, -1]
+
+    figures = {
+        "label": label_figures(
+            late,
+            previous,
+            last("pilots"),
+            last("production"),
+            series["pilots"][:, months // 2],
+            last("pilots_started_total"),
+            rule,
+        ),
+        "cumulative_net_value": last("cumulative_net_value"),
+        "net_value_last_year": late,
+        "net_value_year_before": previous,
+        "pilots_started": last("pilots_started_total"),
+        "promoted": last("promoted_total"),
+        "pilots_open": last("pilots"),
+        "permanent_prototypes": last("permanent_prototypes"),
+        "production": last("production"),
+        "retired": last("retired"),
+        "incidents": series["incidents_opened"].sum(axis=1),
+        "flags_raised": series["flags_raised"].sum(axis=1),
+        "flags_acted": series["flags_acted"].sum(axis=1),
+        **{name: last(name) for name in FINAL_STATE},
+    }
+    for name in COUNT_OUTCOMES:
+        figures[name] = figures[name].astype(np.int64)
+    return figures
+
+
 def summarise(
     timeseries: pd.DataFrame, deployments: pd.DataFrame, rule: LabelRule | None = None
 ) -> pd.DataFrame:
     """The summary table (see :meth:`Results.summary`) from the two raw tables."""
-    rule = rule or LabelRule()
     keys = ["replication", "organisation"]
-    ts = timeseries
-    horizon = int(ts["month"].max()) + 1
-    w = rule.window
-    by_run = ts.groupby(keys, sort=True)
-    last = ts[ts["month"] == horizon - 1].set_index(keys).sort_index()
-    midway = ts[ts["month"] == horizon // 2].set_index(keys).sort_index()
-    late = ts[ts["month"] >= horizon - w].groupby(keys, sort=True)["net_value"].sum()
-    window_before = (ts["month"] >= horizon - 2 * w) & (ts["month"] < horizon - w)
-    previous = ts[window_before].groupby(keys, sort=True)["net_value"].sum()
-    previous = previous.reindex(late.index, fill_value=0.0)
-    summary = pd.DataFrame(index=last.index)
-    summary["label"] = label_figures(
-        late.to_numpy(),
-        previous.to_numpy(),
-        last["pilots"].to_numpy(),
-        last["production"].to_numpy(),
-        midway["pilots"].to_numpy(),
-        last["pilots_started_total"].to_numpy(),
-        rule,
+    ts = timeseries.sort_values([*keys, "month"])
+    runs = ts[keys].drop_duplicates().reset_index(drop=True)
+    months = len(ts) // len(runs)
+    series = {
+        name: ts[name].to_numpy(dtype=float).reshape(len(runs), months)
+        for name in TIMESERIES_COLUMNS
+        if name not in keys
+    }
+    summary = runs.assign(**final_figures(series, rule))
+    to_production = deployments.groupby(keys)["months_to_production"].median().astype(float)
+    summary = summary.merge(
+        to_production.rename("median_months_to_production"),
+        how="left",
+        left_on=keys,
+        right_index=True,
     )
-    summary["cumulative_net_value"] = last["cumulative_net_value"]
-    summary["net_value_last_year"] = late
-    summary["net_value_year_before"] = previous
-    summary["pilots_started"] = last["pilots_started_total"]
-    summary["promoted"] = last["promoted_total"]
-    summary["pilots_open"] = last["pilots"]
-    summary["permanent_prototypes"] = last["permanent_prototypes"]
-    summary["production"] = last["production"]
-    summary["retired"] = last["retired"]
-    summary["incidents"] = by_run["incidents_opened"].sum()
-    summary["flags_raised"] = by_run["flags_raised"].sum()
-    summary["flags_acted"] = by_run["flags_acted"].sum()
-    for name in (
-        "production_quality",
-        "reviewer_engagement",
-        "data_quality",
-        "leadership_confidence",
-        "infrastructure_mindset",
-    ):
-        summary[name] = last[name]
-    to_production = deployments.groupby(keys)["months_to_production"].median()
-    summary["median_months_to_production"] = to_production.reindex(summary.index).astype(float)
-    return summary.reset_index()
+    return summary
 
 
 def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:

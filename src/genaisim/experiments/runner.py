@@ -1,0 +1,300 @@
+"""Executing a plan with any ``concurrent.futures`` executor, streaming results to disk.
+
+    >>> from genaisim.experiments import load_experiment, plan, execute
+    >>> summary = execute(plan(load_experiment("experiments/foundations.toml")), "results/f")
+
+Runs are grouped in chunks so each task is worth sending to a worker; chunks are
+submitted a few at a time, so memory does not grow with the number of runs; every
+finished chunk is written to the results folder at once. A run that raises is
+recorded as failed and the others go on. Running again into the same folder skips
+the runs already done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import math
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genaisim.experiments.design import Plan
+from genaisim.experiments.store import ResultsFolder
+from genaisim.model import DEPLOYMENT_COLUMNS, GenAISimModel
+from genaisim.results import final_figures, replication_seed
+from genaisim.scenario import Scenario
+
+#: A chunk takes roughly this many runs at most; fewer when there are few runs per worker.
+MAX_CHUNK = 100
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """How a sweep went: runs planned, already done before, run now, failed, and time."""
+
+    folder: Path
+    planned: int
+    skipped: int
+    completed: int
+    failed: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Runs per second in this session."""
+        return (self.completed + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+
+class SerialExecutor(Executor):
+    """Runs each task in the calling process when it is submitted (for debugging and tests)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn`` now and return a finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def make_executor(
+    workers: int | None = None,
+    serial: bool = False,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+) -> Iterator[tuple[Executor, int]]:
+    """An executor and its number of workers, closed on exit.
+
+    In order of precedence: a Dask cluster at ``scheduler`` (``tcp://host:port``), a
+    Dask ``LocalCluster`` of ``workers`` processes (``dask_local``), the calling process
+    (``serial``), or a local process pool of ``workers`` (default: every core).
+    """
+    workers = workers or os.cpu_count() or 1
+    if scheduler or dask_local:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            from genaisim.errors import GenaisimError
+
+            raise GenaisimError(
+                "Dask is not installed; install the extra with: pip install 'genaisim[dask]'"
+            ) from None
+        if scheduler:
+            client = Client(scheduler)
+            size = max(1, len(client.scheduler_info().get("workers", {})))
+            with client:
+                yield client.get_executor(), size
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            with cluster, Client(cluster) as client:
+                yield client.get_executor(), workers
+    elif serial:
+        yield SerialExecutor(), 1
+    else:
+        import multiprocessing
+
+        # spawn, not fork: the parent may run threads (progress bar, Dask), and forking
+        # a threaded process is unsafe.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield pool, workers
+
+
+# -- the work done by a worker -------------------------------------------------------
+@lru_cache(maxsize=8)
+def _base_scenario(canonical: str) -> Scenario:
+    return Scenario.model_validate_json(canonical)
+
+
+def run_chunk(
+    base: str,
+    runs: list[tuple[str, int, int, dict[str, Any]]],
+    timeseries: tuple[str, ...] = (),
+    deployments: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Run a chunk of runs; returns their tables. Executed in a worker.
+
+    Args:
+        base: the base scenario as JSON (cheap to send, parsed once per worker).
+        runs: (run id, replication, master seed, changes) for each run.
+        timeseries: monthly columns to keep.
+        deployments: whether to keep deployment rows.
+
+    """
+    scenario = _base_scenario(base)
+    finals: list[pd.DataFrame] = []
+    monthly: list[pd.DataFrame] = []
+    deployment_rows: list[pd.DataFrame] = []
+    failures: list[dict[str, str]] = []
+    for rid, replication, seed, changes in runs:
+        try:
+            model = GenAISimModel(
+                scenario.with_changes(changes), rng=replication_seed(seed, replication)
+            ).run()
+            series = model.series()
+            figures = final_figures(series)
+            n = len(model.organisations)
+            finals.append(
+                pd.DataFrame(
+                    {
+                        "run_id": rid,
+                        "organisation": np.arange(n),
+                        **figures,
+                        "median_months_to_production": model.median_months_to_production(),
+                    }
+                )
+            )
+            if timeseries:
+                months = series["month"].shape[1]
+                monthly.append(
+                    pd.DataFrame(
+                        {
+                            "run_id": rid,
+                            "organisation": np.repeat(np.arange(n), months),
+                            "month": np.tile(np.arange(months), n),
+                            **{c: series[c].ravel() for c in timeseries},
+                        }
+                    )
+                )
+            if deployments:
+                rows = pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
+                rows.insert(0, "run_id", rid)
+                deployment_rows.append(rows)
+        except Exception as exc:  # recorded, and the rest of the chunk goes on
+            failures.append(
+                {
+                    "run_id": rid,
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "where": traceback.format_exc(limit=-1).strip().splitlines()[-3],
+                }
+            )
+
+    def concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+    tables = {
+        "runs": concat(finals),
+        "timeseries": concat(monthly),
+        "deployments": concat(deployment_rows),
+        "failures": pd.DataFrame(failures) if failures else None,
+    }
+    if tables["deployments"] is not None:
+        for name in ("month_promoted", "month_retired", "months_to_production"):
+            tables["deployments"][name] = tables["deployments"][name].astype("Int64")
+    return tables
+
+
+# -- the driver ----------------------------------------------------------------------
+def chunk_size(runs: int, workers: int) -> int:
+    """Runs per task: at least four tasks per worker, at most :data:`MAX_CHUNK` runs each."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / (workers * 4))))
+
+
+def execute(
+    plan: Plan,
+    folder: str | Path,
+    executor: Executor | None = None,
+    workers: int = 1,
+    progress: bool | Callable[[int], Any] = False,
+    size: int | None = None,
+) -> SweepSummary:
+    """Run every run of ``plan`` not yet in ``folder`` and write the results there.
+
+    Args:
+        plan: the plan (see :func:`genaisim.experiments.plan`).
+        folder: the results folder; created, or resumed if it holds this experiment.
+        executor: any ``concurrent.futures.Executor``; in-process when omitted.
+        workers: how many workers the executor has (sets chunk size and in-flight tasks).
+        progress: ``True`` for a progress bar (runs done, rate, time left), or a callable
+            given the number of runs finished with each chunk.
+        size: runs per chunk (default: :func:`chunk_size`).
+
+    """
+    store = ResultsFolder(folder)
+    store.prepare(plan)
+    done = store.done_ids()
+    todo = plan.unique_runs
+    todo = todo[~todo["run_id"].isin(done)]
+    experiment = plan.experiment
+    base = experiment.base_scenario().model_dump_json()
+    payload = [
+        (rid, int(rep), experiment.seed, plan.changes[int(point)])
+        for rid, rep, point in zip(todo["run_id"], todo["replication"], todo["point"], strict=True)
+    ]
+    size = size or chunk_size(len(payload), workers)
+    chunks = [payload[i : i + size] for i in range(0, len(payload), size)]
+    executor = executor or SerialExecutor()
+
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(payload), unit="run", desc=experiment.name, smoothing=0.1)
+    report = bar.update if bar is not None else (progress if callable(progress) else None)
+
+    completed = failed = 0
+    started = time.perf_counter()
+    status = "interrupted"
+    in_flight: dict[Future, str] = {}
+    pending = iter(chunks)
+    try:
+        # Keep a bounded number of chunks in flight, so memory stays flat however many
+        # runs the plan holds.
+        for chunk in itertools.islice(pending, 2 * max(1, workers)):
+            in_flight[_submit(executor, chunk, base, experiment)] = _key(chunk)
+        while in_flight:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = in_flight.pop(future)
+                tables = future.result()
+                store.write_chunk(key, tables)
+                ok = 0 if tables["runs"] is None else tables["runs"]["run_id"].nunique()
+                bad = 0 if tables["failures"] is None else len(tables["failures"])
+                completed += ok
+                failed += bad
+                if report is not None:
+                    report(ok + bad)
+                nxt = next(pending, None)
+                if nxt is not None:
+                    in_flight[_submit(executor, nxt, base, experiment)] = _key(nxt)
+        status = "complete" if failed == 0 else "complete with failures"
+    finally:
+        for future in in_flight:
+            future.cancel()
+        if bar is not None:
+            bar.close()
+        store.finish(status, len(done) + completed, failed)
+    return SweepSummary(
+        store.path, len(plan), len(done), completed, failed, time.perf_counter() - started
+    )
+
+
+def _key(chunk: list[tuple[str, int, int, dict[str, Any]]]) -> str:
+    # Named by the hash of its run ids: two chunks with different runs never share a
+    # part file, so a resumed sweep cannot overwrite results an earlier session wrote.
+    ids = "\n".join(run[0] for run in chunk)
+    return hashlib.sha256(ids.encode()).hexdigest()[:20]
+
+
+def _submit(executor: Executor, chunk: list, base: str, experiment: Any) -> Future:
+    return executor.submit(
+        run_chunk, base, chunk, tuple(experiment.timeseries), experiment.deployments
+    )

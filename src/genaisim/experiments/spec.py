@@ -1,0 +1,226 @@
+"""An experiment is data: a base scenario, a design over parameters, replications, a seed.
+
+Written as a TOML file in ``experiments/`` or built in Python::
+
+    [experiment]
+    name = "foundations"
+    description = "2^4 factorial over the four foundations."
+    scenario = "baseline"
+    replications = 10
+    seed = 2024
+
+    [design]
+    kind = "factorial"
+
+    [design.factors.ownership]
+    low = { "ownership.owner_probability" = 0.3 }
+    high = { "ownership.owner_probability" = 0.9, "ownership.owner_resourced_probability" = 0.9 }
+
+    [design.parameters]
+    "feedback.culture" = [0.2, 0.8]
+
+Design kinds: ``factorial`` (every combination of factor levels and parameter
+values), ``points`` (an explicit list), and three sampling designs through SALib,
+over parameter ranges ``[low, high]``: ``lhs`` (Latin hypercube), ``morris`` and
+``sobol``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from genaisim.errors import GenaisimError
+from genaisim.model import TIMESERIES_COLUMNS
+from genaisim.scenario import Scenario, load_scenario, parameter_keys
+
+DesignKind = Literal["factorial", "points", "lhs", "morris", "sobol"]
+SAMPLED: tuple[str, ...] = ("lhs", "morris", "sobol")
+
+
+class ExperimentError(GenaisimError):
+    """An experiment file or object is invalid; the message says where and why."""
+
+
+class Point(BaseModel):
+    """One named design point of a ``points`` design: a set of changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    changes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Design(BaseModel):
+    """Which parameter values to run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: DesignKind = "factorial"
+    parameters: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="factorial: the values of each parameter; lhs/morris/sobol: [low, high].",
+    )
+    factors: dict[str, dict[str, dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="factorial: named factors; each level is a set of changes.",
+    )
+    points: list[Point] = Field(default_factory=list, description="points: the design points.")
+    samples: int = Field(
+        64, ge=1, le=1_000_000, description="lhs: points; morris: trajectories; sobol: base N."
+    )
+    levels: int = Field(4, ge=2, le=100, description="morris: grid levels.")
+    second_order: bool = Field(False, description="sobol: also estimate second-order indices.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Design:
+        if self.kind == "points":
+            if not self.points:
+                raise ValueError("a 'points' design needs at least one [[design.points]] table")
+            return self
+        if self.kind in SAMPLED:
+            if self.factors:
+                raise ValueError(f"a {self.kind!r} design takes parameter ranges, not factors")
+            if not self.parameters:
+                raise ValueError(f"a {self.kind!r} design needs [design.parameters] ranges")
+            for key, bounds in self.parameters.items():
+                if len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds):
+                    raise ValueError(f"{key} = {bounds!r}: a {self.kind} design takes [low, high]")
+                if bounds[0] >= bounds[1]:
+                    raise ValueError(f"{key} = {bounds!r}: low must be below high")
+            if self.kind == "sobol" and self.samples & (self.samples - 1):
+                raise ValueError(f"samples = {self.samples}: a sobol design needs a power of 2")
+            return self
+        if not self.parameters and not self.factors:
+            raise ValueError("a factorial design needs [design.parameters] or [design.factors]")
+        for key, values in self.parameters.items():
+            if not values:
+                raise ValueError(f"{key}: give at least one value")
+        for name, levels in self.factors.items():
+            if not levels:
+                raise ValueError(f"factor {name!r}: give at least one level")
+        return self
+
+
+class Experiment(BaseModel):
+    """A whole experiment: base scenario, fixed changes, design, replications, outputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = ""
+    scenario: str = Field("baseline", description="base scenario: a name or a .toml path")
+    changes: dict[str, Any] = Field(
+        default_factory=dict, description="changes applied to the base scenario at every point"
+    )
+    replications: int = Field(10, ge=1, le=100_000)
+    years: int | None = Field(None, ge=1, le=20)
+    seed: int = Field(2024, ge=0, le=2**32 - 1)
+    timeseries: list[str] = Field(
+        default_factory=list, description="monthly columns to record for every run (may be empty)"
+    )
+    deployments: bool = Field(False, description="record one row per deployment of every run")
+    design: Design = Field(
+        default_factory=lambda: Design(parameters={}, kind="points", points=[Point(name="base")])
+    )
+    #: where the experiment was read from (for messages and for resolving the scenario)
+    source: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> Experiment:
+        unknown = [c for c in self.timeseries if c not in TIMESERIES_COLUMNS]
+        if unknown:
+            raise ValueError(f"timeseries: unknown column(s) {unknown}")
+        return self
+
+    def base_scenario(self) -> Scenario:
+        """The base scenario with the experiment's fixed changes and horizon applied."""
+        where = self.source or f"experiment {self.name!r}"
+        path = Path(self.scenario)
+        if self.source and not path.is_absolute() and path.suffix == ".toml":
+            beside = Path(self.source).parent / path
+            path = beside if beside.exists() else path
+        scenario = load_scenario(path if path.suffix == ".toml" else self.scenario)
+        changes = dict(self.changes)
+        if self.years is not None:
+            changes["simulation.years"] = self.years
+        changes["simulation.replications"] = self.replications
+        changes["simulation.seed"] = self.seed
+        return scenario.with_changes(changes, source=f"{where} [changes]")
+
+    def varied_keys(self) -> list[str]:
+        """The scenario keys the design varies."""
+        keys = list(self.design.parameters)
+        for levels in self.design.factors.values():
+            for changes in levels.values():
+                keys += [k for k in changes if k not in keys]
+        for point in self.design.points:
+            keys += [k for k in point.changes if k not in keys]
+        return keys
+
+    def fingerprint(self) -> str:
+        """A hash of everything that determines the runs and their results."""
+        data = self.model_dump(mode="json", exclude={"source", "description"})
+        data["base_scenario"] = self.base_scenario().to_dict()
+        canonical = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment TOML file; every problem is one readable line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExperimentError(f"{path}: no such experiment file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ExperimentError(f"{path}: not valid TOML: {exc}") from None
+    flat = dict(data.pop("experiment", {}))
+    flat.update(data)
+    flat.setdefault("name", path.stem)
+    return experiment_from_dict(flat, source=str(path))
+
+
+def experiment_from_dict(data: dict[str, Any], source: str | None = None) -> Experiment:
+    """Validate an experiment given as plain data (what a TOML file holds)."""
+    where = source or "experiment"
+    try:
+        experiment = Experiment.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            lines.append(f"{where}: {loc + ': ' if loc else ''}{msg}")
+        raise ExperimentError("\n".join(lines)) from None
+    known = set(parameter_keys())
+    for key in [*experiment.varied_keys(), *experiment.changes]:
+        if key not in known:
+            from genaisim.scenario import _suggest
+
+            raise ExperimentError(
+                f"{where}: unknown scenario key {key!r}{_suggest(key, sorted(known))}"
+            )
+    experiment.base_scenario()  # fail now, not after the first chunk, on a bad scenario
+    return experiment
+
+
+def scenario_for(base: Scenario, changes: dict[str, Any], where: str) -> Scenario:
+    """The base scenario with one design point's changes applied and validated."""
+    return base.with_changes(changes, source=where)
+
+
+__all__ = [
+    "Design",
+    "Experiment",
+    "ExperimentError",
+    "Point",
+    "experiment_from_dict",
+    "load_experiment",
+]

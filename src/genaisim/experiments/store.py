@@ -1,0 +1,257 @@
+"""The results folder of a sweep: results streamed to disk as they finish.
+
+Layout::
+
+    RESULTS/
+      manifest.json          experiment, its fingerprint, versions, seeds, times, counts
+      experiment.toml        the experiment file as it was run (when there was one)
+      plan/points.parquet    one row per design point
+      plan/runs.parquet      one row per (point, replication) with its run id
+      plan/problem.json      the SALib problem (sampled designs only)
+      runs/part-*.parquet    final figures, one row per run and organisation
+      timeseries/part-*.parquet   monthly columns, if the experiment asks for them
+      deployments/part-*.parquet  deployment rows, if the experiment asks for them
+      failures/part-*.parquet     runs that raised, with their error
+
+Every file is written under a temporary name and renamed when complete, so a sweep
+killed at any moment leaves only whole files: every finished chunk is readable,
+and a resumed sweep sees exactly which runs are done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from genaisim.experiments.design import Plan
+from genaisim.experiments.spec import ExperimentError, experiment_from_dict
+
+MANIFEST = "manifest.json"
+PARTS = ("runs", "timeseries", "deployments", "failures")
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_atomically(path: Path, write: Any) -> None:
+    """Write a file through ``write(temporary_path)`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON atomically."""
+    write_atomically(
+        path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    )
+
+
+class ResultsFolder:
+    """Reads and writes one sweep's results folder."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    # -- writing ---------------------------------------------------------------
+    def prepare(self, plan: Plan) -> dict[str, Any]:
+        """Create the folder for ``plan``, or check that an existing one belongs to it.
+
+        A folder written by a different experiment (or a different version of the
+        same file) is refused: mixing them would silently corrupt both.
+        """
+        experiment = plan.experiment
+        fingerprint = experiment.fingerprint()
+        manifest_path = self.path / MANIFEST
+        if self.path.exists() and not self.path.is_dir():
+            raise ExperimentError(f"{self.path}: exists and is not a folder")
+        if manifest_path.exists():
+            manifest = self.manifest()
+            if manifest.get("fingerprint") != fingerprint:
+                raise ExperimentError(
+                    f"{self.path} holds results of a different experiment "
+                    f"({manifest.get('experiment_file') or manifest.get('name')!s}, "
+                    f"fingerprint {str(manifest.get('fingerprint'))[:12]}); this one is "
+                    f"{experiment.source or experiment.name} ({fingerprint[:12]}). "
+                    "Choose another --out folder, or delete that one to start again."
+                )
+        elif self.path.is_dir() and any(self.path.iterdir()):
+            raise ExperimentError(
+                f"{self.path} is not empty and is not a sweep's results folder; "
+                "choose another --out folder"
+            )
+        self._remove_temporary_files()
+        manifest = self.manifest() if manifest_path.exists() else {}
+        manifest.update(
+            {
+                "name": experiment.name,
+                "description": experiment.description,
+                "experiment_file": experiment.source,
+                "experiment": experiment.model_dump(mode="json"),
+                "fingerprint": fingerprint,
+                "seed": experiment.seed,
+                "replications": experiment.replications,
+                "replication_seeds": sorted(set(plan.runs["seed"].tolist())),
+                "design_points": len(plan.points),
+                "runs_planned": len(plan),
+                "genaisim_version": metadata.version("genaisim"),
+                "mesa_version": metadata.version("mesa"),
+                "python_version": platform.python_version(),
+                "status": "running",
+            }
+        )
+        manifest.setdefault("started", now())
+        manifest.setdefault("sessions", []).append({"started": now()})
+        write_json(manifest_path, manifest)
+        if experiment.source and Path(experiment.source).is_file():
+            shutil.copyfile(experiment.source, self.path / "experiment.toml")
+        plan_dir = self.path / "plan"
+        for name, table in (("points", plan.points), ("runs", plan.runs)):
+            write_atomically(
+                plan_dir / f"{name}.parquet", lambda tmp, t=table: t.to_parquet(tmp, index=False)
+            )
+        if plan.problem is not None:
+            write_json(plan_dir / "problem.json", plan.problem)
+        return manifest
+
+    def write_chunk(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one finished chunk's tables as part files."""
+        for name in PARTS:
+            table = tables.get(name)
+            if table is not None and len(table):
+                write_atomically(
+                    self.path / name / f"part-{key}.parquet",
+                    lambda tmp, t=table: t.to_parquet(tmp, index=False),
+                )
+
+    def finish(self, status: str, done: int, failed: int) -> None:
+        """Record how the sweep ended in the manifest."""
+        manifest = self.manifest()
+        manifest.update(
+            {"status": status, "ended": now(), "runs_done": done, "runs_failed": failed}
+        )
+        manifest["sessions"][-1].update({"ended": now(), "status": status})
+        write_json(self.path / MANIFEST, manifest)
+
+    def _remove_temporary_files(self) -> None:
+        for tmp in self.path.rglob(".tmp-*"):
+            tmp.unlink(missing_ok=True)
+
+    # -- reading ----------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        """The folder's manifest."""
+        try:
+            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ExperimentError(f"{self.path}: not a sweep's results folder") from None
+        except json.JSONDecodeError as exc:
+            raise ExperimentError(f"{self.path / MANIFEST}: unreadable ({exc})") from None
+
+    def parts(self, name: str) -> Iterator[Path]:
+        """The complete part files of one table, in a stable order."""
+        folder = self.path / name
+        if folder.is_dir():
+            yield from sorted(folder.glob("part-*.parquet"))
+
+    def done_ids(self) -> set[str]:
+        """Run ids with results on disk."""
+        done: set[str] = set()
+        for part in self.parts("runs"):
+            done.update(pq.read_table(part, columns=["run_id"]).column(0).to_pylist())
+        return done
+
+    def read(self, name: str) -> pd.DataFrame:
+        """All part files of one table, concatenated (empty if there are none)."""
+        frames = [pd.read_parquet(part) for part in self.parts(name)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@dataclass
+class SweepResults:
+    """A sweep's results, read back from its folder, in plan order.
+
+    Attributes:
+        runs: one row per design point x replication x organisation, with the point's
+            parameter values and the run's final figures and label.
+        points: one row per design point.
+        failures: runs that raised (and have not succeeded since), with the error.
+        manifest: how the results were produced.
+        problem: the SALib problem of a sampled design, else None.
+
+    """
+
+    path: Path
+    runs: pd.DataFrame
+    points: pd.DataFrame
+    failures: pd.DataFrame
+    manifest: dict[str, Any]
+    problem: dict[str, Any] | None = None
+    _folder: ResultsFolder | None = field(default=None, repr=False)
+
+    def timeseries(self) -> pd.DataFrame:
+        """Recorded monthly columns, joined to points and replications (may be large)."""
+        return self._joined("timeseries", ["month"])
+
+    def deployments(self) -> pd.DataFrame:
+        """Recorded deployment rows, joined to points and replications (may be large)."""
+        return self._joined("deployments", ["deployment"])
+
+    def _joined(self, name: str, order: list[str]) -> pd.DataFrame:
+        folder = self._folder or ResultsFolder(self.path)
+        table = folder.read(name)
+        if table.empty:
+            return table
+        plan_runs = pd.read_parquet(self.path / "plan" / "runs.parquet")
+        joined = plan_runs.merge(table, on="run_id").merge(self.points, on="point")
+        return joined.sort_values(
+            ["point", "replication", "organisation", *order], ignore_index=True
+        )
+
+    def experiment(self):
+        """The experiment that produced these results."""
+        return experiment_from_dict(self.manifest["experiment"], source=None)
+
+
+def load_sweep(path: str | Path) -> SweepResults:
+    """Read a sweep's results folder (complete, or as far as it got)."""
+    folder = ResultsFolder(path)
+    manifest = folder.manifest()
+    plan_dir = folder.path / "plan"
+    points = pd.read_parquet(plan_dir / "points.parquet")
+    plan_runs = pd.read_parquet(plan_dir / "runs.parquet")
+    results = folder.read("runs")
+    if results.empty:
+        runs = plan_runs.iloc[0:0]
+    else:
+        runs = plan_runs.merge(results, on="run_id").merge(points, on="point")
+        runs = runs.sort_values(["point", "replication", "organisation"], ignore_index=True)
+    failures = folder.read("failures")
+    if not failures.empty:
+        done = set(results["run_id"]) if not results.empty else set()
+        failures = failures[~failures["run_id"].isin(done)].drop_duplicates("run_id", keep="last")
+        failures = plan_runs.merge(failures, on="run_id").sort_values(
+            ["point", "replication"], ignore_index=True
+        )
+    problem_path = plan_dir / "problem.json"
+    problem = json.loads(problem_path.read_text()) if problem_path.exists() else None
+    return SweepResults(folder.path, runs, points, failures, manifest, problem, folder)
