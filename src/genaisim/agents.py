@@ -654,7 +654,7 @@ class Organisation(mesa.Agent):
         m = p.measurement
         rand = self.stream.random
         for deployment in list(self.production):
-            if deployment.months_in_production <= m.review_grace:
+            if deployment.months_in_production < m.review_grace:
                 continue
             if deployment.kpis_defined:
                 # KPIs make the value visible: keep what pays, cut what does not.

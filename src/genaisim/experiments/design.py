@@ -91,6 +91,9 @@ def _sampled(
         "names": names,
         "bounds": [list(map(float, design.parameters[n])) for n in names],
     }
+    if design.groups:
+        # An ungrouped parameter is a group of its own.
+        problem["groups"] = [design.groups.get(n, n) for n in names]
     seed = experiment.seed
     if design.kind == "lhs":
         matrix = latin.sample(problem, design.samples, seed=seed)

@@ -70,6 +70,13 @@ class Design(BaseModel):
         description="factorial: named factors; each level is a set of changes.",
     )
     points: list[Point] = Field(default_factory=list, description="points: the design points.")
+    groups: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "sobol/morris: parameter -> group name; grouped parameters move together and "
+            "get one index (e.g. the feedback loop's tooling, process and culture)."
+        ),
+    )
     samples: int = Field(
         64, ge=1, le=1_000_000, description="lhs: points; morris: trajectories; sobol: base N."
     )
@@ -92,6 +99,11 @@ class Design(BaseModel):
                     raise ValueError(f"{key} = {bounds!r}: a {self.kind} design takes [low, high]")
                 if bounds[0] >= bounds[1]:
                     raise ValueError(f"{key} = {bounds!r}: low must be below high")
+            unknown = [k for k in self.groups if k not in self.parameters]
+            if unknown:
+                raise ValueError(f"groups name parameters not in [design.parameters]: {unknown}")
+            if self.groups and self.kind == "lhs":
+                raise ValueError("groups apply to sobol and morris designs only")
             if self.kind == "sobol" and self.samples & (self.samples - 1):
                 raise ValueError(f"samples = {self.samples}: a sobol design needs a power of 2")
             return self
