@@ -205,6 +205,9 @@ def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = Non
     figure means the same thing everywhere.
     """
     rule = rule or LabelRule()
+    # Contiguous rows whatever the caller's layout: numpy sums a strided axis in another
+    # order, and the same run would differ in the last bit between callers.
+    series = {name: np.ascontiguousarray(values) for name, values in series.items()}
     w = rule.window
     net = series["net_value"]
     months = net.shape[1]

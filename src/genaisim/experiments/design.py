@@ -130,6 +130,13 @@ def plan(experiment: Experiment) -> Plan:
     else:  # pragma: no cover - the spec's Literal type rules this out
         raise ExperimentError(f"unknown design kind {kind!r}")
 
+    # One spelling per value (1 and 1.0 are the same share), so run ids do not depend on
+    # how a number was written.
+    kinds = {p.key: p.kind for p in base.parameters()}
+    changes = [
+        {k: kinds[k](v) if kinds.get(k) in (int, float) else v for k, v in change.items()}
+        for change in changes
+    ]
     where = experiment.source or f"experiment {experiment.name!r}"
     for index, change in enumerate(changes):
         try:

@@ -183,7 +183,7 @@ def run_chunk(
                 {
                     "run_id": rid,
                     "error": f"{type(exc).__name__}: {exc}",
-                    "where": traceback.format_exc(limit=-1).strip().splitlines()[-3],
+                    "where": _where(exc),
                 }
             )
 
@@ -200,6 +200,12 @@ def run_chunk(
         for name in ("month_promoted", "month_retired", "months_to_production"):
             tables["deployments"][name] = tables["deployments"][name].astype("Int64")
     return tables
+
+
+def _where(exc: BaseException) -> str:
+    """File, line and function where ``exc`` was raised."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{frame.filename}:{frame.lineno} in {frame.name}"
 
 
 # -- the driver ----------------------------------------------------------------------

@@ -95,7 +95,9 @@ class ResultsFolder:
                     f"{experiment.source or experiment.name} ({fingerprint[:12]}). "
                     "Choose another --out folder, or delete that one to start again."
                 )
-        elif self.path.is_dir() and any(self.path.iterdir()):
+        elif self.path.is_dir() and any(
+            not entry.name.startswith(".tmp-") for entry in self.path.iterdir()
+        ):
             raise ExperimentError(
                 f"{self.path} is not empty and is not a sweep's results folder; "
                 "choose another --out folder"
