@@ -266,3 +266,138 @@ def test_outcome_means_skip_rows_without_a_value_and_count_the_rows_with_one():
     assert table.loc["median_months_to_production", "mean"] == 6.0
     assert table.loc["median_months_to_production", "rows"] == 2
     assert table.loc["pilots_started", "rows"] == 3
+
+
+# -- plan, sweep and analyse ---------------------------------------------------
+FOUNDATIONS = Path(__file__).resolve().parents[1] / "experiments" / "foundations.toml"
+
+
+def flat(text: str) -> str:
+    """Text with its line breaks and runs of spaces as single spaces (reports wrap)."""
+    return " ".join(text.split())
+
+
+def write_experiment(folder: Path, name: str = "tiny", culture: str = "[0.2, 0.8]") -> Path:
+    """A tiny experiment file: 2 design points x 2 replications, one year."""
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f'[experiment]\nname = "{name}"\nreplications = 2\nyears = 1\n\n'
+        f'[design]\nkind = "factorial"\n\n[design.parameters]\n"feedback.culture" = {culture}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_plan_prints_the_run_count_and_a_time_estimate_and_writes_nothing(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_cli(capsys, "plan", str(FOUNDATIONS), "--workers", "4")
+    out = flat(out)
+    assert status == 0
+    assert "16 design points x 20 replications = 320 runs" in out
+    assert "Estimate" in out
+    assert "4 workers" in out
+    assert "An estimate" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sweep_writes_a_folder_that_analyse_reads_back_with_every_label(capsys, tmp_path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    status, text, _ = run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))
+    text = flat(text)
+    assert status == 0
+    assert "4 run now, 0 skipped as already done, 0 failed" in text
+    assert str(out) in text
+    status, text, _ = run_cli(capsys, "analyse", str(out))
+    assert status == 0
+    for label in LABELS:
+        assert label in text
+    assert "feedback.culture" in text
+    assert "4 of 4 runs" in flat(text)
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+
+
+def test_sweeping_again_into_the_same_folder_continues_and_says_so(capsys, tmp_path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))[0] == 0
+    status, text, _ = run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))
+    text = flat(text)
+    assert status == 0
+    assert "Continuing" in text
+    assert "4 of 4 runs are already done" in text
+    assert "0 run now, 4 skipped" in text
+    status, text, _ = run_cli(
+        capsys, "sweep", str(experiment), "--serial", "--out", str(out), "--resume"
+    )
+    assert status == 0
+    assert "Resuming" in text
+
+
+def test_a_folder_of_another_experiment_is_refused_with_exit_2(capsys, tmp_path):
+    out = tmp_path / "out"
+    first = write_experiment(tmp_path, "first")
+    second = write_experiment(tmp_path, "second", culture="[0.3, 0.9]")
+    assert run_cli(capsys, "sweep", str(first), "--serial", "--out", str(out))[0] == 0
+    status, _, err = run_cli(capsys, "sweep", str(second), "--serial", "--out", str(out))
+    assert status == 2
+    assert err.startswith("genaisim: error: ")
+    assert "different experiment" in flat(err)
+    assert str(out) in err
+
+
+def test_resume_of_a_folder_that_holds_no_sweep_exits_2(capsys, tmp_path):
+    experiment = write_experiment(tmp_path)
+    missing = tmp_path / "nowhere"
+    status, _, err = run_cli(capsys, "sweep", str(experiment), "--out", str(missing), "--resume")
+    assert status == 2
+    assert "no sweep to resume" in err
+    assert not missing.exists()
+
+
+def test_ctrl_c_during_a_sweep_says_what_is_on_disk_and_how_to_resume(
+    capsys, tmp_path, monkeypatch
+):
+    from genaisim.experiments import execute as real_execute
+
+    def interrupted_after_one_run(the_plan, folder, executor, workers, progress):
+        def stop(done):
+            raise KeyboardInterrupt
+
+        return real_execute(the_plan, folder, executor, workers, progress=stop, size=1)
+
+    monkeypatch.setattr("genaisim.cli.execute", interrupted_after_one_run)
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))
+    err = flat(err)
+    assert status == 130
+    assert "1 of 4 runs are safely on disk" in err
+    assert f"genaisim sweep {experiment} --out {out} --resume" in err
+
+
+def test_analyse_writes_the_table_it_shows_to_csv(capsys, tmp_path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))[0] == 0
+    table = tmp_path / "table.csv"
+    status, text, _ = run_cli(
+        capsys, "analyse", str(out), "--outcome", "production", "--csv", str(table)
+    )
+    assert status == 0
+    written = pd.read_csv(table)
+    assert set(written["outcome"]) == {"production", *LABELS}
+    assert {"mean", "sd", "n", "ci_low", "ci_high", "feedback.culture"} <= set(written.columns)
+    assert str(table) in text
+
+
+def test_analyse_asking_for_sobol_indices_of_a_factorial_exits_2_with_one_message(capsys, tmp_path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))[0] == 0
+    status, text, err = run_cli(capsys, "analyse", str(out), "--sobol")
+    assert status == 2
+    assert text == ""
+    assert "'sobol' design" in err

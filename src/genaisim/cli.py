@@ -1,4 +1,7 @@
-"""The ``genaisim`` command line: a thin shell over :mod:`genaisim.report` and the library.
+"""The ``genaisim`` command line: a thin shell over the library and its text reports.
+
+Reports are formatted by :mod:`genaisim.report` (scenarios, runs) and
+:mod:`genaisim.report_sweep` (experiments, sweeps, analysis).
 
 Each subcommand is a :class:`Command` in :data:`COMMANDS`. To add one, write a function
 that adds its arguments to a parser and a function that runs it, and pass both to
@@ -6,20 +9,32 @@ that adds its arguments to a parser and a function that runs it, and pass both t
 
     $ genaisim run pilot_loop -r 50 --set feedback.culture=0.8
     $ genaisim describe baseline
+    $ genaisim sweep experiments/foundations.toml && genaisim analyse results/foundations
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genaisim import __version__
+from genaisim import __version__, report_sweep
 from genaisim.errors import GenaisimError
+from genaisim.experiments import (
+    estimate_time,
+    execute,
+    folder_status,
+    load_experiment,
+    load_sweep,
+    make_executor,
+    plan,
+)
+from genaisim.labels import LABELS
 from genaisim.report import format_parameters, format_scenarios, format_summary
 from genaisim.results import TABLES, simulate
 from genaisim.scenario import Scenario, load_scenario, parse_assignment
@@ -304,6 +319,291 @@ register(
         ),
         add_arguments=_add_describe_arguments,
         run=_describe,
+    )
+)
+
+
+# -- experiments: plan, sweep, analyse ---------------------------------------------
+def add_experiment_argument(parser: argparse.ArgumentParser) -> None:
+    """The positional EXPERIMENT: the path of an experiment file."""
+    parser.add_argument(
+        "experiment",
+        metavar="EXPERIMENT",
+        help="an experiment file (.toml), e.g. experiments/foundations.toml",
+    )
+
+
+def workers_option(text: str) -> int:
+    """``--workers``: a whole number of at least 1."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"{workers}: give at least 1")
+    return workers
+
+
+def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    add_experiment_argument(parser)
+    parser.add_argument(
+        "--workers",
+        type=workers_option,
+        metavar="N",
+        help=f"estimate the wall time for N workers (default: every core, {os.cpu_count()} here)",
+    )
+
+
+def _plan(args: argparse.Namespace) -> int:
+    the_plan = plan(load_experiment(args.experiment))
+    print(report_sweep.format_plan(the_plan), flush=True)  # shown while a few runs are timed
+    estimate = estimate_time(the_plan, args.workers or os.cpu_count() or 1)
+    print(report_sweep.format_estimate(estimate))
+    return 0
+
+
+register(
+    Command(
+        name="plan",
+        summary="show what an experiment would run and estimate how long it would take",
+        description=(
+            "Show an experiment's design, its design points, replications and runs, and\n"
+            "estimate the wall time of a sweep on this machine by timing a few of its runs\n"
+            "here. Nothing is written."
+        ),
+        examples=(
+            "  genaisim plan experiments/foundations.toml\n"
+            "  genaisim plan experiments/foundations.toml --workers 16"
+        ),
+        add_arguments=_add_plan_arguments,
+        run=_plan,
+    )
+)
+
+
+def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    add_experiment_argument(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the results folder (default: results/<experiment name>)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=workers_option,
+        metavar="N",
+        help="worker processes, here or in a --dask-local cluster (default: every core)",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--serial", action="store_true", help="run in this process, one run at a time"
+    )
+    where.add_argument(
+        "--dask-local",
+        action="store_true",
+        help="run on a local Dask cluster of --workers processes (needs genaisim[dask])",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on the Dask cluster whose scheduler is at this address (needs genaisim[dask])",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in DIR, skipping the runs already done (DIR must hold it)",
+    )
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    if args.workers and (args.serial or args.scheduler):
+        which = "--serial" if args.serial else "--scheduler"
+        raise GenaisimError(f"--workers does not apply with {which}; leave one of them out")
+    experiment = load_experiment(args.experiment)
+    the_plan = plan(experiment)
+    out = args.out or Path("results") / experiment.name
+    status = folder_status(out, the_plan)
+    if args.resume and not status.is_results:
+        raise GenaisimError(
+            f"--resume: {out} holds no sweep to resume; leave out --resume to start one"
+        )
+    note = report_sweep.format_folder_status(status, args.resume)
+    if note:
+        print(note, flush=True)
+    try:
+        with make_executor(
+            workers=args.workers,
+            serial=args.serial,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+        ) as (executor, workers):
+            summary = execute(the_plan, out, executor, workers, progress=True)
+    except KeyboardInterrupt:
+        done = folder_status(out, the_plan).done
+        resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
+        print(
+            report_sweep.format_interrupted(done, len(the_plan), str(out), shlex.join(resume)),
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    except OSError as exc:
+        # An unreachable scheduler or an unwritable folder: the user's to fix.
+        unreachable = args.scheduler and "connect" in str(exc).lower()
+        where = f"--scheduler {args.scheduler}" if unreachable else f"--out {out}"
+        raise GenaisimError(f"{where}: {exc}") from None
+    print(report_sweep.format_sweep_summary(summary, experiment.name))
+    return 1 if summary.failed else 0
+
+
+register(
+    Command(
+        name="sweep",
+        summary="run every run of an experiment and stream the results to a folder",
+        description=(
+            "Run every run of an experiment (see `genaisim plan`) on local worker processes,\n"
+            "in this process (--serial) or on a Dask cluster, writing results as they finish.\n"
+            "A folder that already holds this experiment's results is continued: finished\n"
+            "runs are skipped. A folder of a different experiment is refused. After Ctrl-C,\n"
+            "every finished run is on disk; run the same command with --resume to go on.\n"
+            "Exit status: 0 when every run succeeded, 1 when some failed (their errors are\n"
+            "in DIR/failures), 2 for a mistake in the command or the experiment, 130 after\n"
+            "Ctrl-C."
+        ),
+        examples=(
+            "  genaisim sweep experiments/foundations.toml\n"
+            "  genaisim sweep experiments/foundations.toml --workers 4 --out results/f4\n"
+            "  genaisim sweep experiments/foundations.toml --out results/f4 --resume\n"
+            "  genaisim sweep experiments/foundations.toml --serial --out /tmp/debug\n"
+            "  genaisim sweep experiments/foundations.toml --scheduler tcp://10.0.0.5:8786"
+        ),
+        add_arguments=_add_sweep_arguments,
+        run=_sweep,
+    )
+)
+
+
+def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "results", metavar="RESULTS", type=Path, help="a results folder written by `sweep`"
+    )
+    parser.add_argument(
+        "--by",
+        nargs="+",
+        metavar="COL",
+        help=(
+            "group by these columns of the results (default: the design's factors, the "
+            "points' names, or the design point)"
+        ),
+    )
+    parser.add_argument(
+        "--outcome",
+        metavar="NAME",
+        help=(
+            "the outcome to analyse, a column of the results such as production or "
+            "pilots_started (default: several key outcomes; cumulative_net_value for "
+            "--sobol, --morris and --replications)"
+        ),
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
+        "--sobol", action="store_true", help="Sobol indices of --outcome (sobol designs)"
+    )
+    what.add_argument(
+        "--morris", action="store_true", help="Morris screening of --outcome (morris designs)"
+    )
+    what.add_argument(
+        "--predictors",
+        action="store_true",
+        help="which factor best predicts stable production (needs deployments = true)",
+    )
+    what.add_argument(
+        "--replications",
+        action="store_true",
+        help="how many replications are enough for --outcome (Lorscheid et al. 2012)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.01,
+        metavar="T",
+        help="--replications: relative change of the CV that counts as settled (default 0.01)",
+    )
+    parser.add_argument(
+        "--csv", type=Path, metavar="FILE", help="also write the table shown to FILE (CSV)"
+    )
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from genaisim import analysis  # here, not at the top: scipy takes half a second to load
+
+    if not 0 < args.tolerance < 1:
+        raise GenaisimError(f"--tolerance {args.tolerance}: give a number between 0 and 1")
+    results = load_sweep(args.results)
+    outcome = args.outcome or "cumulative_net_value"
+    # Everything is computed before anything is printed, so an error comes alone.
+    if args.sobol:
+        table = analysis.sobol_indices(results, outcome)
+        text = report_sweep.format_sobol(table, outcome, results)
+    elif args.morris:
+        table = analysis.morris_indices(results, outcome)
+        text = report_sweep.format_morris(table, outcome, results)
+    elif args.predictors:
+        table = analysis.stable_production_predictors(results)
+        text = report_sweep.format_predictors(table)
+    elif args.replications:
+        table = analysis.replication_sufficiency(results, outcome)
+        enough = analysis.enough_replications(table, args.tolerance)
+        text = report_sweep.format_replications(table, outcome, enough, args.tolerance)
+    else:
+        groups = args.by or analysis.design_columns(results)
+        if results.manifest["experiment"]["design"]["kind"] in ("lhs", "morris", "sobol"):
+            groups = args.by or ["point"]  # a few dozen parameter values per row do not fit
+        outcomes = [args.outcome] if args.outcome else list(analysis.DEFAULT_OUTCOMES)
+        shares = analysis.label_shares(results, by=groups)
+        summary = analysis.summary_by(results, by=groups, outcomes=outcomes)
+        text = "\n\n".join(
+            [
+                report_sweep.format_label_shares(shares, groups),
+                report_sweep.format_outcomes(summary, groups),
+            ]
+        )
+        # The file holds the label shares as outcomes too, with their intervals.
+        table = analysis.summary_by(results, by=groups, outcomes=[*outcomes, *LABELS])
+    print(report_sweep.format_results_header(results))
+    print()
+    print(text)
+    if args.csv is not None:
+        try:
+            table.to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise GenaisimError(f"--csv {args.csv}: cannot write ({exc})") from None
+        print(f"\nWrote {args.csv}")
+    return 0
+
+
+register(
+    Command(
+        name="analyse",
+        summary="summarise a sweep's results: labels, outcomes, sensitivity, predictors",
+        description=(
+            "Read a results folder written by `genaisim sweep` (complete or not) and print,\n"
+            "per design point or per --by group, the share of trajectories with each label\n"
+            "and the mean of key outcomes over replications with a 95% confidence interval.\n"
+            "With --sobol or --morris: sensitivity indices of --outcome; --predictors: which\n"
+            "factor best predicts stable production; --replications: how many replications\n"
+            "are enough. --csv writes the table shown."
+        ),
+        examples=(
+            "  genaisim analyse results/foundations\n"
+            "  genaisim analyse results/foundations --by ownership --outcome production\n"
+            "  genaisim analyse results/foundations --replications --outcome pilots_started\n"
+            "  genaisim analyse results/sobol_foundations --sobol --outcome net_value_last_year\n"
+            "  genaisim analyse results/screening --morris\n"
+            "  genaisim analyse results/ownership_predictor --predictors --csv predictors.csv"
+        ),
+        add_arguments=_add_analyse_arguments,
+        run=_analyse,
     )
 )
 

@@ -25,21 +25,26 @@ from genaisim.experiments.spec import (
     experiment_from_dict,
     load_experiment,
 )
+from genaisim.experiments.status import FolderStatus, TimeEstimate, estimate_time, folder_status
 from genaisim.experiments.store import ResultsFolder, SweepResults, load_sweep
 
 __all__ = [
     "Design",
     "Experiment",
     "ExperimentError",
+    "FolderStatus",
     "Plan",
     "Point",
     "ResultsFolder",
     "SerialExecutor",
     "SweepResults",
     "SweepSummary",
+    "TimeEstimate",
     "chunk_size",
+    "estimate_time",
     "execute",
     "experiment_from_dict",
+    "folder_status",
     "load_experiment",
     "load_sweep",
     "make_executor",
