@@ -604,3 +604,21 @@ def test_an_interrupted_sweep_is_marked_interrupted_and_resuming_completes_it(tm
     assert manifest["status"] == "complete"
     assert manifest["runs_done"] == 8
     assert [s["status"] for s in manifest["sessions"]] == ["interrupted", "complete"]
+
+
+def test_a_folder_from_another_version_of_the_model_is_refused(tmp_path, monkeypatch):
+    from genaisim.experiments import store
+
+    experiment = experiment_from_dict(
+        {
+            "name": "tiny",
+            "replications": 1,
+            "years": 1,
+            "design": {"kind": "factorial", "parameters": {"feedback.culture": [0.2]}},
+        }
+    )
+    folder = tmp_path / "out"
+    execute(plan(experiment), folder)
+    monkeypatch.setattr(store, "model_fingerprint", lambda: "another model")
+    with pytest.raises(ExperimentError, match="different version of the model"):
+        execute(plan(experiment), folder)

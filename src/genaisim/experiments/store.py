@@ -20,6 +20,7 @@ and a resumed sweep sees exactly which runs are done.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -40,6 +41,19 @@ from genaisim.experiments.spec import ExperimentError, experiment_from_dict
 
 MANIFEST = "manifest.json"
 PARTS = ("runs", "timeseries", "deployments", "failures")
+
+
+#: The modules whose code decides a run's numbers.
+MODEL_MODULES = ("agents", "mechanisms", "model", "usecases", "labels", "results", "scenario")
+
+
+def model_fingerprint() -> str:
+    """A hash of the model's source code: results of different code must not be mixed."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in MODEL_MODULES:
+        digest.update((package / f"{name}.py").read_bytes())
+    return digest.hexdigest()
 
 
 def now() -> str:
@@ -95,6 +109,12 @@ class ResultsFolder:
                     f"{experiment.source or experiment.name} ({fingerprint[:12]}). "
                     "Choose another --out folder, or delete that one to start again."
                 )
+            if manifest.get("model_fingerprint") not in (None, model_fingerprint()):
+                raise ExperimentError(
+                    f"{self.path} holds results of this experiment from a different version "
+                    "of the model code; resuming would mix the two. Choose another --out "
+                    "folder, or delete that one to start again."
+                )
         elif self.path.is_dir() and any(
             not entry.name.startswith(".tmp-") for entry in self.path.iterdir()
         ):
@@ -111,6 +131,7 @@ class ResultsFolder:
                 "experiment_file": experiment.source,
                 "experiment": experiment.model_dump(mode="json"),
                 "fingerprint": fingerprint,
+                "model_fingerprint": model_fingerprint(),
                 "seed": experiment.seed,
                 "replications": experiment.replications,
                 "replication_seeds": sorted(set(plan.runs["seed"].tolist())),
