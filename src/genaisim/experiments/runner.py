@@ -140,9 +140,11 @@ def run_chunk(
 
     """
     scenario = _base_scenario(base)
-    finals: list[pd.DataFrame] = []
-    monthly: list[pd.DataFrame] = []
-    deployment_rows: list[pd.DataFrame] = []
+    # Columns are gathered as arrays and made into one table per chunk: a DataFrame per
+    # run would cost more than a fifth of the run itself.
+    finals: dict[str, list[np.ndarray]] = {}
+    monthly: dict[str, list[np.ndarray]] = {}
+    deployment_rows: dict[str, list[Any]] = {}
     failures: list[dict[str, str]] = []
     for rid, replication, seed, changes in runs:
         try:
@@ -150,56 +152,65 @@ def run_chunk(
                 scenario.with_changes(changes), rng=replication_seed(seed, replication)
             ).run()
             series = model.series()
-            figures = final_figures(series)
             n = len(model.organisations)
-            finals.append(
-                pd.DataFrame(
-                    {
-                        "run_id": rid,
-                        "organisation": np.arange(n),
-                        **figures,
-                        "median_months_to_production": model.median_months_to_production(),
-                    }
-                )
+            _extend(
+                finals,
+                {
+                    "run_id": np.full(n, rid, dtype=object),
+                    "organisation": np.arange(n),
+                    **final_figures(series),
+                    "median_months_to_production": model.median_months_to_production(),
+                },
             )
             if timeseries:
                 months = series["month"].shape[1]
-                monthly.append(
-                    pd.DataFrame(
-                        {
-                            "run_id": rid,
-                            "organisation": np.repeat(np.arange(n), months),
-                            "month": np.tile(np.arange(months), n),
-                            **{c: series[c].ravel() for c in timeseries},
-                        }
-                    )
+                _extend(
+                    monthly,
+                    {
+                        "run_id": np.full(n * months, rid, dtype=object),
+                        "organisation": np.repeat(np.arange(n), months),
+                        "month": np.tile(np.arange(months), n),
+                        **{c: series[c].ravel() for c in timeseries},
+                    },
                 )
             if deployments:
-                rows = pd.DataFrame(model.deployment_rows(), columns=list(DEPLOYMENT_COLUMNS))
-                rows.insert(0, "run_id", rid)
-                deployment_rows.append(rows)
+                rows = model.deployment_rows()
+                count = len(rows["deployment"])
+                _extend(deployment_rows, {"run_id": [rid] * count, **rows})
         except Exception as exc:  # recorded, and the rest of the chunk goes on
             failures.append(
-                {
-                    "run_id": rid,
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "where": _where(exc),
-                }
+                {"run_id": rid, "error": f"{type(exc).__name__}: {exc}", "where": _where(exc)}
             )
 
-    def concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
-        return pd.concat(frames, ignore_index=True) if frames else None
-
     tables = {
-        "runs": concat(finals),
-        "timeseries": concat(monthly),
-        "deployments": concat(deployment_rows),
+        "runs": _table(finals),
+        "timeseries": _table(monthly),
+        "deployments": _table(deployment_rows),
         "failures": pd.DataFrame(failures) if failures else None,
     }
     if tables["deployments"] is not None:
+        tables["deployments"] = tables["deployments"][["run_id", *DEPLOYMENT_COLUMNS]]
         for name in ("month_promoted", "month_retired", "months_to_production"):
             tables["deployments"][name] = tables["deployments"][name].astype("Int64")
     return tables
+
+
+def _extend(columns: dict[str, list[Any]], values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        columns.setdefault(name, []).append(value)
+
+
+def _table(columns: dict[str, list[Any]]) -> pd.DataFrame | None:
+    if not columns:
+        return None
+    return pd.DataFrame(
+        {
+            name: np.concatenate(parts)
+            if isinstance(parts[0], np.ndarray)
+            else list(itertools.chain.from_iterable(parts))
+            for name, parts in columns.items()
+        }
+    )
 
 
 def _where(exc: BaseException) -> str:
