@@ -608,5 +608,209 @@ register(
 )
 
 
+# -- chart, deck ---------------------------------------------------------------------
+CHART_FORMATS = ("png", "svg", "pdf")
+
+
+def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-r",
+        "--replications",
+        type=int,
+        metavar="N",
+        help="replications per scenario (default: the scenario's simulation.replications)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="master seed (default: the scenario's simulation.seed)",
+    )
+    parser.add_argument(
+        "--years",
+        type=int,
+        metavar="Y",
+        help="simulated horizon in years (default: the scenario's)",
+    )
+
+
+def _scenario_results(inputs: Sequence[str], args: argparse.Namespace) -> list:
+    """Each input as Results: a folder saved by `run --out`, or a scenario simulated here."""
+    from genaisim.results import Results
+
+    items = []
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            if (path / "plan").is_dir():
+                raise GenaisimError(
+                    f"{text}: is a sweep's results folder; the scenario charts need scenario "
+                    "names, .toml files or folders saved by `genaisim run --out`"
+                )
+            items.append(Results.load(path))
+            continue
+        items.append(
+            simulate(text, replications=args.replications, seed=args.seed, years=args.years)
+        )
+    return items
+
+
+def _chart_kinds() -> tuple[dict, dict]:
+    from genaisim.charts import SCENARIO_KINDS, SWEEP_KINDS  # altair: loaded only when needed
+
+    return SCENARIO_KINDS, SWEEP_KINDS
+
+
+CHART_KINDS = (
+    "trajectories",
+    "stages",
+    "kpis",
+    "feedback",
+    "foundations",
+    "sensitivity",
+    "predictors",
+)
+
+
+def _add_chart_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="SCENARIO_OR_RESULTS",
+        help=(
+            "scenario names or .toml files (simulated here), folders saved by `genaisim run "
+            "--out`, or, for foundations, sensitivity and predictors, one sweep results folder"
+        ),
+    )
+    parser.add_argument("--kind", required=True, choices=CHART_KINDS, help="which chart to draw")
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
+    parser.add_argument(
+        "--format",
+        choices=CHART_FORMATS,
+        help="png, svg or pdf (default: from the suffix of --out)",
+    )
+    parser.add_argument(
+        "--outcome",
+        default="cumulative_net_value",
+        metavar="NAME",
+        help="sensitivity and foundations: the outcome to chart (default: cumulative_net_value)",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=2, metavar="X", help="PNG pixels per chart pixel (default 2)"
+    )
+    _add_simulation_options(parser)
+
+
+def _chart(args: argparse.Namespace) -> int:
+    from genaisim import charts
+
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    if fmt not in CHART_FORMATS:
+        raise GenaisimError(
+            f"--out {args.out}: cannot tell the format from the suffix; end the name with "
+            f".png, .svg or .pdf, or give --format"
+        )
+    scenario_kinds, sweep_kinds = _chart_kinds()
+    if args.kind in sweep_kinds:
+        if len(args.inputs) != 1 or not Path(args.inputs[0], "plan").is_dir():
+            raise GenaisimError(
+                f"--kind {args.kind} charts one sweep's results folder (written by "
+                f"`genaisim sweep`); got {' '.join(args.inputs)}"
+            )
+        results = load_sweep(args.inputs[0])
+        if args.kind == "sensitivity":
+            chart = charts.sensitivity(results, args.outcome)
+        elif args.kind == "foundations":
+            chart = charts.foundations_heatmap(results, outcome=args.outcome)
+        else:
+            chart = sweep_kinds[args.kind].build(results)
+    else:
+        chart = scenario_kinds[args.kind].build(_scenario_results(args.inputs, args))
+    path = charts.export(chart, args.out, scale=args.scale, format=fmt)
+    print(f"Wrote {path}")
+    return 0
+
+
+register(
+    Command(
+        name="chart",
+        summary="draw one chart of scenarios or a sweep as PNG, SVG or PDF",
+        description=(
+            "Draw one chart of the catalogue, titled with its finding, for a slide (16:9).\n"
+            "Scenario charts (trajectories, stages, kpis, feedback) simulate the scenarios\n"
+            "named (or read folders saved by `genaisim run --out`); sweep charts\n"
+            "(foundations, sensitivity, predictors) read one folder written by\n"
+            "`genaisim sweep`. Rendering is local: no network is needed."
+        ),
+        examples=(
+            "  genaisim chart compounder pilot_loop --kind trajectories --out value.png\n"
+            "  genaisim chart baseline --kind stages --out stages.svg -r 50 --seed 7\n"
+            "  genaisim chart results/foundations --kind foundations --out foundations.pdf\n"
+            "  genaisim chart results/sobol_foundations --kind sensitivity --out sobol.png"
+        ),
+        add_arguments=_add_chart_arguments,
+        run=_chart,
+    )
+)
+
+
+def _add_deck_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario names, .toml files or folders saved by `genaisim run --out`",
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, metavar="DIR", help="the folder to write the deck in"
+    )
+    parser.add_argument(
+        "--sweep",
+        dest="sweeps",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="RESULTS",
+        help=(
+            "also chart a sweep's results folder (foundations heat map, Sobol indices, "
+            "predictors, as it supports); repeat for several"
+        ),
+    )
+    _add_simulation_options(parser)
+
+
+def _deck(args: argparse.Namespace) -> int:
+    from genaisim import charts
+    from genaisim.experiments import load_sweep
+
+    if args.out.exists() and not args.out.is_dir():
+        raise GenaisimError(f"--out {args.out}: exists and is not a folder")
+    sweeps = [load_sweep(folder) for folder in args.sweeps]
+    written = charts.write_deck(_scenario_results(args.scenarios, args), args.out, sweeps=sweeps)
+    print(f"Wrote {len(written)} files in {args.out}; open {written[-1]}")
+    return 0
+
+
+register(
+    Command(
+        name="deck",
+        summary="write every scenario chart as PNG, SVG and PDF plus an offline index.html",
+        description=(
+            "Run the scenarios and write every scenario chart (trajectories, stages, kpis,\n"
+            "feedback) as PNG (1920 x 1080), SVG and PDF, and index.html: one self-contained\n"
+            "page with each chart inline under a heading and one sentence."
+        ),
+        examples=(
+            "  genaisim deck compounder pilot_loop --out deck/\n"
+            "  genaisim deck baseline owners_only data_first --out deck/ -r 50 --seed 7\n"
+            "  genaisim deck compounder pilot_loop --out deck/ --sweep results/foundations \\\n"
+            "      --sweep results/sobol_foundations --sweep results/ownership_predictor"
+        ),
+        add_arguments=_add_deck_arguments,
+        run=_deck,
+    )
+)
+
+
 if __name__ == "__main__":
     sys.exit(main())
