@@ -57,3 +57,48 @@ def test_small_growth_near_zero_is_judged_against_the_value_floor():
     assert label(net) == FLAT
     lenient = LabelRule(value_floor=2.0)
     assert label_trajectory(net, np.zeros(MONTHS), np.zeros(MONTHS), 10, lenient) == COMPOUNDING
+
+
+def test_single_and_batched_labelling_agree_on_short_and_long_runs():
+    from genaisim.results import final_figures
+
+    rng = np.random.default_rng(4)
+    for months in (18, 60):
+        net = rng.normal(20, 60, size=(40, months)).cumsum(axis=1) / 10
+        pilots = rng.integers(0, 12, size=(40, months)).astype(float)
+        production = rng.integers(0, 6, size=(40, months)).astype(float)
+        started = np.full((40, months), 10.0)
+        series = {
+            "net_value": net,
+            "pilots": pilots,
+            "production": production,
+            "pilots_started_total": started,
+            **{
+                name: np.zeros((40, months))
+                for name in (
+                    "cumulative_net_value",
+                    "promoted_total",
+                    "permanent_prototypes",
+                    "retired",
+                    "incidents_opened",
+                    "flags_raised",
+                    "flags_acted",
+                    "production_quality",
+                    "reviewer_engagement",
+                    "data_quality",
+                    "leadership_confidence",
+                    "infrastructure_mindset",
+                )
+            },
+        }
+        batched = final_figures(series)["label"]
+        single = [label_trajectory(net[i], pilots[i], production[i], 10) for i in range(40)]
+        assert list(batched) == single
+        assert len(set(single)) > 1  # the comparison covers more than one label
+
+
+def test_a_run_shorter_than_two_windows_compares_its_halves():
+    # 12 months: the first six lose 10 a month, the last six earn 30. With a 12-month
+    # window there would be no year before; the halves show growth from loss to profit.
+    net = np.concatenate([np.full(6, -10.0), np.full(6, 30.0)])
+    assert label_trajectory(net, np.zeros(12), np.zeros(12), 10) == COMPOUNDING

@@ -146,3 +146,10 @@ def test_an_organisations_path_does_not_depend_on_how_many_share_the_model():
     pd.testing.assert_frame_equal(
         small, large[large["organisation"] < 3].reset_index(drop=True), check_exact=True
     )
+
+
+def test_an_incomplete_results_folder_is_reported_not_crashed_on(tmp_path, results):
+    results.save(tmp_path)
+    (tmp_path / "timeseries.parquet").unlink()
+    with pytest.raises(genaisim.GenaisimError, match="incomplete or damaged"):
+        genaisim.Results.load(tmp_path)

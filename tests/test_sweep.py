@@ -622,3 +622,37 @@ def test_a_folder_from_another_version_of_the_model_is_refused(tmp_path, monkeyp
     monkeypatch.setattr(store, "model_fingerprint", lambda: "another model")
     with pytest.raises(ExperimentError, match="different version of the model"):
         execute(plan(experiment), folder)
+
+
+def test_a_fraction_for_a_whole_number_parameter_or_a_string_is_refused_clearly():
+    for value in (2.7, "many"):
+        experiment = experiment_from_dict(
+            {
+                "name": "bad",
+                "replications": 1,
+                "years": 1,
+                "design": {
+                    "kind": "factorial",
+                    "parameters": {"portfolio.max_open_pilots": [value]},
+                },
+            }
+        )
+        with pytest.raises(ExperimentError, match="design point 0.*portfolio.max_open_pilots"):
+            plan(experiment)
+    experiment = experiment_from_dict(
+        {
+            "name": "ok",
+            "replications": 1,
+            "years": 1,
+            "design": {"kind": "factorial", "parameters": {"portfolio.max_open_pilots": [3.0]}},
+        }
+    )
+    assert plan(experiment).changes == [{"portfolio.max_open_pilots": 3}]
+
+
+def test_a_scenarios_results_folder_is_not_taken_for_a_sweep(tmp_path):
+    import genaisim
+
+    genaisim.simulate("baseline", replications=1, years=1).save(tmp_path / "run")
+    with pytest.raises(ExperimentError, match="genaisim run --out"):
+        load_sweep(tmp_path / "run")

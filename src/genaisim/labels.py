@@ -13,6 +13,9 @@ In order, the first that applies:
    shrunk over the second half of the run: a growing portfolio, few in production.
 3. **stalled** — net value over the last ``window`` months is zero or negative.
 4. **flat** — positive but not growing.
+
+A run shorter than two windows compares its second half with its first instead
+(:func:`effective_window`), so that "the window before" is always a whole window.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class LabelRule:
     min_pilots: int = 3  # a pilot loop needs a portfolio, not one lingering pilot
 
 
+def effective_window(rule: LabelRule, months: int) -> int:
+    """The window the rule compares: ``rule.window``, or half the run if that is shorter."""
+    return max(1, min(rule.window, months // 2))
+
+
 def label_figures(
     late_value: np.ndarray,
     previous_value: np.ndarray,
@@ -46,6 +54,7 @@ def label_figures(
     pilots_midway: np.ndarray,
     pilots_started_total: np.ndarray,
     rule: LabelRule = LabelRule(),
+    window: int | None = None,
 ) -> np.ndarray:
     """Labels for many trajectories at once, from the few figures the rule reads.
 
@@ -55,7 +64,7 @@ def label_figures(
     """
     late = np.asarray(late_value, dtype=float)
     previous = np.asarray(previous_value, dtype=float)
-    scale = np.maximum(np.abs(previous), rule.value_floor * rule.window)
+    scale = np.maximum(np.abs(previous), rule.value_floor * (window or rule.window))
     compounding = (late > 0.0) & (late - previous >= rule.growth * scale)
     pilots_end = np.asarray(pilots_end)
     pilot_loop = (
@@ -77,10 +86,10 @@ def label_trajectory(
     rule: LabelRule = LabelRule(),
 ) -> str:
     """Label one organisation's trajectory from its monthly series (in month order)."""
-    w = rule.window
     net = np.asarray(net_value, dtype=float)
+    w = effective_window(rule, len(net))
     late = net[-w:].sum()
-    previous = net[-2 * w : -w].sum() if len(net) > w else 0.0
+    previous = net[-2 * w : -w].sum()
     return str(
         label_figures(
             np.array([late]),
@@ -90,5 +99,6 @@ def label_trajectory(
             np.array([pilots[len(pilots) // 2]]),
             np.array([pilots_started_total]),
             rule,
+            w,
         )[0]
     )

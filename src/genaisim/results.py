@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from genaisim.errors import GenaisimError
-from genaisim.labels import LabelRule, label_figures
+from genaisim.labels import LabelRule, effective_window, label_figures
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
 
@@ -166,14 +166,20 @@ class Results:
             raise GenaisimError(f"{root}: not a genaisim results folder ({exc})") from None
         fmt = manifest.get("format", "parquet")
         read = pd.read_parquet if fmt == "parquet" else pd.read_csv
-        return cls(
-            timeseries=read(root / f"timeseries.{fmt}"),
-            deployments=read(root / f"deployments.{fmt}"),
-            organisations=read(root / f"organisations.{fmt}"),
-            scenario=Scenario.model_validate(manifest["scenario"]),
-            seed=int(manifest["seed"]),
-            created=manifest.get("created", ""),
-        )
+        try:
+            return cls(
+                timeseries=read(root / f"timeseries.{fmt}"),
+                deployments=read(root / f"deployments.{fmt}"),
+                organisations=read(root / f"organisations.{fmt}"),
+                scenario=Scenario.model_validate(manifest["scenario"]),
+                seed=int(manifest["seed"]),
+                created=manifest.get("created", ""),
+            )
+        except (OSError, KeyError, ValueError) as exc:  # ValidationError is a ValueError
+            problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+            raise GenaisimError(
+                f"{root}: incomplete or damaged results folder ({problem})"
+            ) from None
 
 
 #: Columns of the summary table that count things (whole numbers).
@@ -208,9 +214,9 @@ def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = Non
     # Contiguous rows whatever the caller's layout: numpy sums a strided axis in another
     # order, and the same run would differ in the last bit between callers.
     series = {name: np.ascontiguousarray(values) for name, values in series.items()}
-    w = rule.window
     net = series["net_value"]
     months = net.shape[1]
+    w = effective_window(rule, months)
     late = net[:, -w:].sum(axis=1)
     previous = net[:, -2 * w : -w].sum(axis=1)
 
@@ -226,6 +232,7 @@ def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = Non
             series["pilots"][:, months // 2],
             last("pilots_started_total"),
             rule,
+            w,
         ),
         "cumulative_net_value": last("cumulative_net_value"),
         "net_value_last_year": late,

@@ -115,6 +115,21 @@ def _sampled(
     return [{} for _ in changes], changes, problem
 
 
+def _one_spelling(value: Any, kind: type | None) -> Any:
+    """Write ``1`` and ``1.0`` as the parameter's own type.
+
+    Anything else is left for validation to judge (a fraction for a whole-number
+    parameter, a string, a boolean).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if kind is float:
+        return float(value)
+    if kind is int and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def plan(experiment: Experiment) -> Plan:
     """Lay out every design point and run of ``experiment`` (nothing is simulated)."""
     base = experiment.base_scenario()
@@ -133,10 +148,7 @@ def plan(experiment: Experiment) -> Plan:
     # One spelling per value (1 and 1.0 are the same share), so run ids do not depend on
     # how a number was written.
     kinds = {p.key: p.kind for p in base.parameters()}
-    changes = [
-        {k: kinds[k](v) if kinds.get(k) in (int, float) else v for k, v in change.items()}
-        for change in changes
-    ]
+    changes = [{k: _one_spelling(v, kinds.get(k)) for k, v in c.items()} for c in changes]
     where = experiment.source or f"experiment {experiment.name!r}"
     for index, change in enumerate(changes):
         try:

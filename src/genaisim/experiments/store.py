@@ -260,6 +260,13 @@ def load_sweep(path: str | Path) -> SweepResults:
     folder = ResultsFolder(path)
     manifest = folder.manifest()
     plan_dir = folder.path / "plan"
+    if "experiment" not in manifest or not (plan_dir / "points.parquet").is_file():
+        hint = (
+            " (it holds a scenario's results, from `genaisim run --out`)"
+            if "scenario" in manifest
+            else ""
+        )
+        raise ExperimentError(f"{folder.path}: not a sweep's results folder{hint}")
     points = pd.read_parquet(plan_dir / "points.parquet")
     plan_runs = pd.read_parquet(plan_dir / "runs.parquet")
     results = folder.read("runs")
