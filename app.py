@@ -1,7 +1,9 @@
-"""genaisim scenario explorer (first page).
+"""genaisim scenario explorer.
 
-Run with ``make app`` or ``streamlit run app.py``. A thin shell over the library:
-everything shown here can be computed from a script with ``genaisim.simulate``.
+Run with ``genaisim app``, ``make app`` or ``streamlit run app.py``. A thin shell over
+the library: the sidebar is generated from ``Scenario.parameters()``, and every table
+and chart here comes from ``genaisim``, ``genaisim.charts`` or ``genaisim.app_support``,
+which a script can call too.
 """
 
 from __future__ import annotations
@@ -9,40 +11,270 @@ from __future__ import annotations
 import streamlit as st
 
 import genaisim
-from genaisim.report import outcome_table
+from genaisim import app_support as support
+from genaisim import charts
+from genaisim.errors import ScenarioError
+from genaisim.results import Results
+from genaisim.scenario import Scenario
 
 st.set_page_config(page_title="genaisim", layout="wide")
+
+
+# -- cached simulation ---------------------------------------------------------------
+@st.cache_data(show_spinner="Simulating…", max_entries=256)
+def _run_json(scenario_json: str, seed: int) -> Results:
+    return genaisim.simulate(Scenario.model_validate_json(scenario_json), seed=seed)
+
+
+def run(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Results:
+    """Simulate a scenario; cached by the scenario's JSON and the seed."""
+    if replications is not None:
+        scenario = scenario.with_changes({"simulation.replications": replications})
+    seed = scenario.simulation.seed if seed is None else seed
+    return _run_json(scenario.model_dump_json(), int(seed))
+
+
+def widget_key(key: str) -> str:
+    """The session-state key of the widget showing one parameter."""
+    return f"param:{key}"
+
+
+def load_into_widgets(scenario: Scenario) -> None:
+    """Make the scenario the base and show its values in every parameter widget."""
+    st.session_state["base"] = scenario
+    for key, value in support.widget_values(scenario).items():
+        st.session_state[widget_key(key)] = value
+
+
+presets = list(genaisim.available_scenarios())
+
+# -- first run: the scenario comes from the URL, or is the baseline -------------------
+if "base" not in st.session_state:
+    state = support.decode_query(st.query_params.to_dict())
+    st.session_state["preset"] = state.preset
+    st.session_state["loaded_preset"] = state.preset
+    st.session_state["url_problems"] = state.problems
+    load_into_widgets(state.scenario)
+    st.session_state["base"] = genaisim.load_scenario(state.preset)
+
+# -- sidebar ---------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Scenario")
+    preset = st.selectbox("Preset", presets, key="preset")
+    if preset != st.session_state["loaded_preset"]:
+        st.session_state["loaded_preset"] = preset
+        st.session_state.pop("upload_error", None)
+        st.session_state["url_problems"] = []
+        load_into_widgets(genaisim.load_scenario(preset))
+
+    upload = st.file_uploader("Upload a scenario (.toml)", type=["toml"], key="upload")
+    if upload is not None and upload.file_id != st.session_state.get("upload_id"):
+        st.session_state["upload_id"] = upload.file_id
+        try:
+            load_into_widgets(support.validate_upload(upload.getvalue(), upload.name))
+            st.session_state.pop("upload_error", None)
+        except ScenarioError as exc:
+            st.session_state["upload_error"] = str(exc)
+    if st.session_state.get("upload_error"):
+        st.error(f"The uploaded scenario was not loaded:\n\n{st.session_state['upload_error']}")
+    for problem in st.session_state.get("url_problems", []):
+        st.warning(f"Ignored from the link: {problem}")
+
+    base: Scenario = st.session_state["base"]
+    replications_key = widget_key("simulation.replications")
+    st.session_state[replications_key] = min(max(st.session_state[replications_key], 2), 200)
+    st.slider("Replications", 2, 200, key=replications_key, help="Independent runs.")
+    st.number_input("Seed", 0, 2**32 - 1, step=1, key=widget_key("simulation.seed"))
+
+    values = {
+        "simulation.replications": st.session_state[replications_key],
+        "simulation.seed": int(st.session_state[widget_key("simulation.seed")]),
+    }
+    for pattern, specs in support.slider_specs(base).items():
+        with st.expander(pattern, expanded=False):
+            for spec in specs:
+                values[spec.key] = st.slider(
+                    spec.label,
+                    min_value=spec.low,
+                    max_value=spec.high,
+                    step=spec.step,
+                    format=spec.format,
+                    help=spec.help,
+                    key=widget_key(spec.key),
+                )
+    try:
+        scenario = support.scenario_from_widgets(base, values)
+    except ScenarioError as exc:  # a widget value the model refuses: say so, keep the base
+        st.error(str(exc))
+        scenario = base
+    st.download_button(
+        "Download this scenario (.toml)",
+        scenario.to_toml(),
+        file_name=f"{scenario.name.replace(' ', '_').replace('(', '').replace(')', '')}.toml",
+        mime="application/toml",
+    )
+
+st.query_params.from_dict(support.encode_query(preset, scenario))
+
+# -- header ------------------------------------------------------------------------------
 st.title("Why some GenAI deployments compound and others stay stuck in pilots")
 st.write(
-    "Pick a scenario of an organisation and see how its GenAI programme unfolds over "
-    "five years, over many simulated replications. The model is described in docs/ODD.md."
+    "Choose or edit a scenario of an organisation in the sidebar and see how its GenAI "
+    "programme unfolds, over many simulated replications. The model is described in "
+    "docs/ODD.md; the link in your address bar reopens exactly this scenario."
 )
-
-names = list(genaisim.available_scenarios())
-with st.sidebar:
-    name = st.selectbox("Scenario", names, index=names.index("baseline"))
-    replications = st.slider("Replications", 5, 100, 20, step=5)
-    seed = st.number_input("Seed", min_value=0, value=2024, step=1)
-
-
-@st.cache_data(show_spinner="Simulating…")
-def run(name: str, replications: int, seed: int):
-    """Simulate a named scenario; cached by name, replications and seed."""
-    results = genaisim.simulate(name, replications=replications, seed=seed)
-    return results.timeseries, results.summary()
-
-
-timeseries, summary = run(name, replications, int(seed))
-scenario = genaisim.load_scenario(name)
+results = run(scenario)
 st.subheader(scenario.name)
-st.caption(scenario.description)
-
-st.subheader("Cumulative net value (k), median over replications")
-median = timeseries.groupby("month")["cumulative_net_value"].median()
-st.line_chart(median, x_label="month", y_label="cumulative net value (k)")
-
-st.subheader("Outcomes")
-st.dataframe(outcome_table(summary), use_container_width=True)
-st.download_button(
-    "Download the summary as CSV", summary.to_csv(index=False), file_name=f"{name}_summary.csv"
+st.caption(
+    f"{scenario.description} — {results.replications} replications, "
+    f"{scenario.population.organisations} organisation(s), {results.years} years, "
+    f"seed {results.seed}."
 )
+
+compare_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
+    ["Compare", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+)
+
+# -- compare ---------------------------------------------------------------------------
+with compare_tab:
+    others = [p for p in presets if p != preset]
+    default_others = [p for p in ("compounder", "pilot_loop") if p in others]
+    chosen = st.multiselect(
+        "Compare with up to 3 presets (run with the same replications and seed)",
+        others,
+        default=default_others,
+        max_selections=3,
+    )
+    compared = [results] + [
+        run(genaisim.load_scenario(name), scenario.simulation.replications, results.seed)
+        for name in chosen
+    ]
+    trajectories = charts.value_trajectories(compared)
+    st.altair_chart(trajectories, width="stretch")
+    st.altair_chart(charts.portfolio_stages(compared), width="stretch")
+    st.altair_chart(charts.kpis(compared), width="stretch")
+
+    st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
+    summary_table = support.outcome_summary(compared)
+    st.dataframe(summary_table, hide_index=True, width="stretch")
+
+    st.markdown("**What if…** the current scenario changed one policy?")
+    columns = st.columns(len(support.WHAT_IFS))
+    for column, (label, changes) in zip(columns, support.WHAT_IFS.items(), strict=True):
+        help_text = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        if column.button(label, help=help_text, key=f"what_if:{label}"):
+            st.session_state["what_if"] = label
+    what_if = st.session_state.get("what_if")
+    if what_if:
+        variant = scenario.with_changes(
+            {**support.WHAT_IFS[what_if], "name": f"{scenario.name}: {what_if.lower()}"}
+        )
+        difference = support.what_if_difference(results, run(variant))
+        changed = ", ".join(f"`{k}` = {v}" for k, v in support.WHAT_IFS[what_if].items())
+        st.markdown(
+            f"**{what_if}** ({changed}): difference from the current scenario, "
+            "replication by replication (same seeds)."
+        )
+        st.dataframe(difference, hide_index=True, width="stretch")
+
+# -- inside an organisation ------------------------------------------------------------
+with inside_tab:
+    st.write(
+        "Every use case one organisation started in one replication: when it started, "
+        "how long it lived, and where it ended. Hover for the owner and KPIs."
+    )
+    replication = st.number_input(
+        "Replication", 0, max(results.replications - 1, 0), value=0, step=1
+    )
+    timeline = support.deployment_timeline(results, int(replication))
+    if timeline.empty:
+        st.info("No use case was started in this replication.")
+    else:
+        st.altair_chart(support.timeline_chart(timeline), width="stretch")
+
+# -- sensitivity ---------------------------------------------------------------------
+with sensitivity_tab:
+    st.write(
+        "One lever at a time, each key lever is set to the low and then the high end of "
+        "its range (10 replications each, same seed) and the mean cumulative net value "
+        "compared with the current scenario. Long bars are the levers that matter most here."
+    )
+    scenario_key = scenario.model_dump_json()
+    if st.button("Compute the tornado", key="tornado"):
+        bar = st.progress(0.0, text="Starting…")
+        table = support.tornado(
+            scenario,
+            replications=10,
+            progress=lambda fraction, text: bar.progress(fraction, text=text),
+            run=lambda s, r, sd: run(s, r, sd),
+        )
+        bar.empty()
+        st.session_state["tornado_result"] = (scenario_key, table)
+    stored = st.session_state.get("tornado_result")
+    if stored and stored[0] == scenario_key:
+        st.altair_chart(support.tornado_chart(stored[1]), width="stretch")
+        st.dataframe(stored[1], hide_index=True, width="stretch")
+    elif stored:
+        st.caption("The scenario changed since the tornado was computed; compute it again.")
+
+# -- explain ---------------------------------------------------------------------------
+with explain_tab:
+    st.markdown(
+        """
+**What it is.** An agent-based model (Mesa) of one organisation's GenAI programme, month
+by month. Use cases start as pilots, may go live in one or more business lines, earn value
+when people use them, raise incidents, and are improved, cut or rolled back.
+
+**The mechanisms, one per pattern.**
+- *The pilot loop*: leadership's appetite (spiked by hype) starts new pilots; all of them
+  share a fixed delivery capacity, so too many pilots slow everything and become
+  permanent prototypes.
+- *Data before AI*: demo data is perfect, production data is not. Data investment and
+  fixes raise quality for every system; prompt workarounds help one system briefly and
+  make it fragile.
+- *Ownership*: a named, resourced business owner takes prototypes live, resolves
+  incidents and says what "wrong" means; the technology team standing in does all of
+  this slowly and less accurately.
+- *Measurement*: systems with KPIs and a baseline can prove their value at budget reviews;
+  unmeasured ones are cut at random, and leadership confidence — hence funding — follows
+  measured evidence only.
+- *The feedback loop*: reviewers flag errors; tooling captures flags, process turns them
+  into changes, culture decides whether reviewers keep flagging once they see (or do not
+  see) their flags acted on.
+
+**The loops.** Measured value raises confidence and funding, which pays for more data
+work and capacity (reinforcing). Acted-on flags improve quality, which raises usage and
+value and keeps reviewers engaged (reinforcing) — or, when flags go nowhere, engagement
+decays and quality stalls (the loop that never closes). Too many pilots starve the
+systems already live (balancing).
+
+**Assumptions and limits.** Parameters are stylised, not calibrated to any firm; values
+are in thousands of a currency per month. The model compares policies *within* its
+assumptions: read differences between scenarios, not absolute numbers. It has no
+competitors, no labour market and no change in the base model's price.
+
+The full description, with every equation and parameter, is in **docs/ODD.md**
+(the ODD protocol); `genaisim describe baseline` lists every parameter.
+"""
+    )
+
+# -- export --------------------------------------------------------------------------
+with export_tab:
+    st.write(
+        "The value trajectories chart of the Compare tab, as a slide-ready image, and the "
+        "outcome table as CSV."
+    )
+    columns = st.columns(4)
+    stem = "value_trajectories"
+    columns[0].download_button(
+        "PNG", lambda: charts.to_png(trajectories, scale=2), f"{stem}.png", "image/png"
+    )
+    columns[1].download_button(
+        "SVG", lambda: charts.to_svg(trajectories), f"{stem}.svg", "image/svg+xml"
+    )
+    columns[2].download_button(
+        "PDF", lambda: charts.to_pdf(trajectories), f"{stem}.pdf", "application/pdf"
+    )
+    columns[3].download_button(
+        "Summary CSV", summary_table.to_csv(index=False), "outcomes.csv", "text/csv"
+    )

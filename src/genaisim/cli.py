@@ -84,6 +84,7 @@ def register(command: Command) -> Command:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``genaisim`` command with every registered subcommand."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog=PROG,
         description=(
             "Agent-based simulation of why some organisations' GenAI deployments compound\n"
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS.values():
         sub = subparsers.add_parser(
             command.name,
+            allow_abbrev=False,
             help=command.summary,
             description=command.description,
             epilog=f"examples:\n{command.examples}" if command.examples else None,
@@ -808,6 +810,51 @@ register(
         ),
         add_arguments=_add_deck_arguments,
         run=_deck,
+    )
+)
+
+
+# -- app -------------------------------------------------------------------------
+def app_path() -> Path:
+    """The Streamlit app's ``app.py``, at the root of the repository this package is in."""
+    path = Path(__file__).resolve().parents[2] / "app.py"
+    if not path.is_file():
+        raise GenaisimError(
+            f"cannot find the app at {path}; `genaisim app` runs from a clone of the "
+            "repository (pip install -e .), where app.py sits next to pyproject.toml"
+        )
+    return path
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port", type=int, metavar="PORT", help="port to serve on (default: Streamlit's 8501)"
+    )
+
+
+def _app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path())]
+    command += ["--server.headless", "true"]
+    if args.port is not None:
+        command += ["--server.port", str(args.port)]
+    print(f"Running: {shlex.join(command)}", file=sys.stderr)
+    return subprocess.call(command)
+
+
+register(
+    Command(
+        name="app",
+        summary="open the scenario explorer (a Streamlit app) in the browser",
+        description=(
+            "Serve the Streamlit scenario explorer: edit a scenario's parameters, compare\n"
+            "presets, try one-click what-ifs, compute a tornado and export charts.\n"
+            "Open the address it prints; stop it with Ctrl-C."
+        ),
+        examples="  genaisim app\n  genaisim app --port 8600",
+        add_arguments=_add_app_arguments,
+        run=_app,
     )
 )
 

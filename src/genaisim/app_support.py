@@ -1,0 +1,444 @@
+"""Pure functions behind the Streamlit app, testable without Streamlit.
+
+The app (``app.py``) is a thin shell: it turns the specs built here into widgets and
+the tables built here into charts. Everything here is plain data in, plain data out:
+
+    >>> from genaisim import load_scenario
+    >>> from genaisim.app_support import encode_query, decode_query
+    >>> s = load_scenario("baseline").with_changes({"feedback.culture": 0.8})
+    >>> query = encode_query("baseline", s)
+    >>> query["feedback.culture"]
+    '0.8'
+    >>> decode_query(query).scenario.feedback.culture
+    0.8
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from genaisim.errors import ScenarioError
+from genaisim.results import Results, simulate
+from genaisim.scenario import Scenario, load_scenario, parameter_keys
+
+#: Keys the sidebar does not render as generated sliders: the spread is a table, and the
+#: replications and seed get their own widgets.
+NOT_GENERATED = ("population.spread", "simulation.replications", "simulation.seed")
+#: The query parameter naming the preset a URL's changes apply to.
+PRESET_PARAM = "preset"
+#: Final outcomes the comparison and what-if tables report.
+OUTCOMES = ("cumulative_net_value", "net_value_last_year", "production", "pilots_open")
+OUTCOME_LABELS = {
+    "cumulative_net_value": "Cumulative net value (k)",
+    "net_value_last_year": "Net value, last year (k)",
+    "production": "Systems in production",
+    "pilots_open": "Pilots open",
+}
+
+#: One-click "what if" changes, by button label.
+WHAT_IFS: dict[str, dict[str, Any]] = {
+    "Name owners": {
+        "ownership.owner_probability": 0.9,
+        "ownership.owner_resourced_probability": 0.9,
+    },
+    "Fix data": {"data.data_investment": 0.6, "data.workaround_tendency": 0.2},
+    "Define KPIs": {"measurement.kpi_probability": 0.9},
+    "Complete the loop": {
+        "feedback.tooling": 0.8,
+        "feedback.process": 0.8,
+        "feedback.culture": 0.8,
+    },
+    "Cap pilots": {"portfolio.max_open_pilots": 3},
+}
+
+#: The levers the tornado varies one at a time over their whole range.
+TORNADO_LEVERS = (
+    "ownership.owner_probability",
+    "data.data_investment",
+    "data.workaround_tendency",
+    "measurement.kpi_probability",
+    "feedback.tooling",
+    "feedback.process",
+    "feedback.culture",
+    "portfolio.pilot_appetite",
+)
+
+
+# -- sidebar widgets -----------------------------------------------------------------
+@dataclass(frozen=True)
+class SliderSpec:
+    """One generated sidebar slider: everything ``st.slider`` needs."""
+
+    key: str
+    label: str
+    low: float | int
+    high: float | int
+    step: float | int
+    value: float | int
+    format: str
+    help: str
+
+
+def slider_step(low: float, high: float, kind: type) -> float | int:
+    """A round step of about a hundredth of the range (1, 2 or 5 times a power of ten)."""
+    if kind is int:
+        return max(1, int(_round_step((high - low) / 100)))
+    return _round_step((high - low) / 100)
+
+
+def _round_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover
+
+
+def _format(step: float | int, kind: type) -> str:
+    if kind is int:
+        return "%d"
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"%.{decimals}f"
+
+
+def slider_specs(scenario: Scenario) -> dict[str, list[SliderSpec]]:
+    """Sliders for every bounded numeric parameter, grouped by the article's pattern.
+
+    A parameter added to :mod:`genaisim.scenario` appears here without UI code.
+    """
+    groups: dict[str, list[SliderSpec]] = {}
+    for info in scenario.parameters():
+        if info.key in NOT_GENERATED or info.kind not in (int, float):
+            continue
+        if info.low is None or info.high is None:
+            continue
+        step = slider_step(info.low, info.high, info.kind)
+        unit = f" ({info.unit})" if info.unit else ""
+        caster = int if info.kind is int else float
+        groups.setdefault(info.pattern, []).append(
+            SliderSpec(
+                key=info.key,
+                label=f"{info.key.split('.', 1)[1].replace('_', ' ')}{unit}",
+                low=caster(info.low),
+                high=caster(info.high),
+                step=step,
+                value=caster(info.value),
+                format=_format(step, info.kind),
+                help=f"{info.help} Default {info.default:g}; key `{info.key}`.",
+            )
+        )
+    return groups
+
+
+def widget_values(scenario: Scenario) -> dict[str, Any]:
+    """The value every generated slider (and replications, seed) shows for a scenario."""
+    keys = [s.key for specs in slider_specs(scenario).values() for s in specs]
+    keys += ["simulation.replications", "simulation.seed"]
+    return {key: scenario.get(key) for key in keys}
+
+
+# -- scenarios and the URL -----------------------------------------------------------
+def changed_values(scenario: Scenario, base: Scenario) -> dict[str, Any]:
+    """The parameters whose value in ``scenario`` differs from ``base``, by dotted key."""
+    return {
+        key: scenario.get(key)
+        for key in parameter_keys()
+        if key != "population.spread" and scenario.get(key) != base.get(key)
+    }
+
+
+def encode_query(preset: str, scenario: Scenario) -> dict[str, str]:
+    """URL query parameters for a scenario: its preset and the values that differ from it."""
+    query = {PRESET_PARAM: preset}
+    for key, value in changed_values(scenario, load_scenario(preset)).items():
+        query[key] = json.dumps(value)
+    return query
+
+
+@dataclass
+class QueryState:
+    """A scenario read back from URL query parameters, with any problems found."""
+
+    preset: str
+    scenario: Scenario
+    changes: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def decode_query(
+    query: Mapping[str, str | Sequence[str]], default_preset: str = "baseline"
+) -> QueryState:
+    """Read a scenario from URL query parameters written by :func:`encode_query`.
+
+    A key or value the scenario does not accept is skipped and reported in ``problems``,
+    so a stale or hand-edited link still opens the rest of the scenario.
+    """
+    problems: list[str] = []
+    preset = _single(query.get(PRESET_PARAM, default_preset))
+    try:
+        base = load_scenario(preset)
+    except ScenarioError as exc:
+        problems.append(f"URL: {exc}")
+        preset, base = default_preset, load_scenario(default_preset)
+    scenario, changes = base, {}
+    for key, raw in query.items():
+        if key == PRESET_PARAM:
+            continue
+        text = _single(raw)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        try:
+            scenario = scenario.with_changes({key: value}, source="URL")
+        except ScenarioError as exc:
+            problems.append(str(exc))
+            continue
+        changes[key] = value
+    return QueryState(preset, scenario, changes, problems)
+
+
+def _single(value: str | Sequence[str]) -> str:
+    return value if isinstance(value, str) else str(value[-1])
+
+
+def scenario_from_widgets(base: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """The base scenario with the widgets' values; renamed ``<name> (edited)`` if changed."""
+    changes = {k: v for k, v in values.items() if base.get(k) != v}
+    if not changes:
+        return base
+    name = base.name if base.name.endswith("(edited)") else f"{base.name} (edited)"
+    return base.with_changes({**changes, "name": name})
+
+
+def validate_upload(data: bytes, filename: str) -> Scenario:
+    """Validate an uploaded scenario file; raises :class:`ScenarioError` naming the file.
+
+    The bytes go through :func:`load_scenario` on a temporary copy, so an upload is held
+    to exactly the checks a file on disk is (and may start from a preset with ``base``).
+    """
+    stem = Path(filename).stem or "uploaded"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{stem}.toml"
+        path.write_bytes(data)
+        try:
+            return load_scenario(path)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace(str(path), filename)) from None
+
+
+# -- tables ----------------------------------------------------------------------------
+def _ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the mean (the interval is the mean itself for n < 2)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    return mean, mean - half, mean + half
+
+
+def outcome_summary(results: Sequence[Results], names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean and 95% CI over replications of the final outcomes, one row per scenario x outcome."""
+    names = list(names) if names is not None else [r.scenario.name for r in results]
+    rows = []
+    for name, result in zip(names, results, strict=True):
+        summary = result.summary()
+        for outcome in OUTCOMES:
+            mean, low, high = _ci(summary[outcome].to_numpy())
+            rows.append(
+                {
+                    "scenario": name,
+                    "outcome": OUTCOME_LABELS[outcome],
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "replications": result.replications,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def what_if_difference(base: Results, variant: Results) -> pd.DataFrame:
+    """Final outcomes of a what-if against the base, and their paired difference with 95% CI.
+
+    Both runs use the same seeds, so replication r of each faces the same luck; the
+    difference is taken replication by replication (common random numbers).
+    """
+    keys = ["replication", "organisation"]
+    paired = base.summary().merge(variant.summary(), on=keys, suffixes=("_base", "_what_if"))
+    rows = []
+    for outcome in OUTCOMES:
+        before = paired[f"{outcome}_base"].to_numpy(dtype=float)
+        after = paired[f"{outcome}_what_if"].to_numpy(dtype=float)
+        diff, low, high = _ci(after - before)
+        rows.append(
+            {
+                "outcome": OUTCOME_LABELS[outcome],
+                "current": before.mean(),
+                "what if": after.mean(),
+                "difference": diff,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def deployment_timeline(
+    results: Results, replication: int = 0, organisation: int = 0
+) -> pd.DataFrame:
+    """One row per deployment of one organisation in one replication, with start and end month.
+
+    A deployment still running ends at the horizon.
+    """
+    horizon = results.years * 12
+    table = results.deployments
+    rows = table[(table["replication"] == replication) & (table["organisation"] == organisation)]
+    rows = rows.copy()
+    rows["end"] = rows["month_retired"].astype("Float64").fillna(horizon).astype(float)
+    rows["end"] = np.maximum(rows["end"], rows["month_started"] + 0.5)
+    rows["deployment_label"] = [
+        f"{d:02d} {u} (line {b})"
+        for d, u, b in zip(rows["deployment"], rows["use_case"], rows["business_line"], strict=True)
+    ]
+    columns = [
+        "deployment_label",
+        "use_case",
+        "stage",
+        "owner_kind",
+        "owner_resourced",
+        "kpis_defined",
+        "month_started",
+        "month_promoted",
+        "end",
+        "retire_reason",
+    ]
+    return rows[columns].astype({"month_promoted": "float", "retire_reason": "object"})
+
+
+def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
+    """Gantt bars of deployments, coloured by their final stage."""
+    return (
+        alt.Chart(timeline)
+        .mark_bar(cornerRadius=2)
+        .encode(
+            x=alt.X("month_started:Q", title="month"),
+            x2="end:Q",
+            y=alt.Y("deployment_label:N", sort=None, title=None),
+            color=alt.Color(
+                "stage:N",
+                scale=alt.Scale(
+                    domain=["pilot", "production", "retired"],
+                    range=["#E69F00", "#009E73", "#999999"],
+                ),
+            ),
+            tooltip=[
+                "use_case",
+                "stage",
+                "owner_kind",
+                "owner_resourced",
+                "kpis_defined",
+                "month_started",
+                "month_promoted",
+                "end",
+                "retire_reason",
+            ],
+        )
+        .properties(height=max(200, 18 * len(timeline)))
+    )
+
+
+# -- sensitivity -------------------------------------------------------------------------
+def tornado(
+    scenario: Scenario,
+    levers: Sequence[str] = TORNADO_LEVERS,
+    replications: int = 10,
+    seed: int | None = None,
+    outcome: str = "cumulative_net_value",
+    progress: Callable[[float, str], Any] | None = None,
+    run: Callable[[Scenario, int, int], Results] | None = None,
+) -> pd.DataFrame:
+    """One-factor-at-a-time sensitivity: each lever at the low and high ends of its range.
+
+    Returns one row per lever with the mean ``outcome`` at low and high, the base mean
+    and the swing (|high - low|), largest swing first. ``progress(fraction, text)`` is
+    called after every run; ``run(scenario, replications, seed)`` replaces
+    :func:`simulate` (e.g. with a cached version).
+    """
+    run = run or (lambda s, r, sd: simulate(s, replications=r, seed=sd))
+    seed = scenario.simulation.seed if seed is None else seed
+    info = {p.key: p for p in scenario.parameters()}
+    total = 1 + 2 * len(levers)
+    done = 0
+
+    def mean_of(s: Scenario, text: str) -> float:
+        nonlocal done
+        value = float(run(s, replications, seed).summary()[outcome].mean())
+        done += 1
+        if progress:
+            progress(done / total, text)
+        return value
+
+    base = mean_of(scenario, "current scenario")
+    rows = []
+    for key in levers:
+        p = info[key]
+        low, high = p.low, p.high
+        if key == "portfolio.pilot_appetite":  # the full range (36/year) is not a policy
+            low, high = 0.0, 12.0
+        at_low = mean_of(scenario.with_changes({key: p.kind(low)}), f"{key} = {low:g}")
+        at_high = mean_of(scenario.with_changes({key: p.kind(high)}), f"{key} = {high:g}")
+        rows.append(
+            {
+                "lever": key,
+                "current": p.value,
+                "low": low,
+                "high": high,
+                "at_low": at_low,
+                "at_high": at_high,
+                "base": base,
+                "swing": abs(at_high - at_low),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+
+
+def tornado_chart(
+    table: pd.DataFrame, outcome_label: str = "cumulative net value (k)"
+) -> alt.Chart:
+    """Tornado bars: the change from the base mean with each lever at its low and high end."""
+    long = pd.concat(
+        [
+            table.assign(end="low end", value=table["at_low"] - table["base"]),
+            table.assign(end="high end", value=table["at_high"] - table["base"]),
+        ]
+    )
+    order = list(table["lever"])
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=f"change in mean {outcome_label} from the current scenario"),
+            y=alt.Y("lever:N", sort=order, title=None),
+            color=alt.Color(
+                "end:N",
+                scale=alt.Scale(domain=["low end", "high end"], range=["#D55E00", "#0072B2"]),
+            ),
+            tooltip=["lever", "end", "low", "high", alt.Tooltip("value:Q", format=",.0f")],
+        )
+        .properties(height=30 * len(order) + 40)
+    )
