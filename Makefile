@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench lint format app clean
+.PHONY: setup run test bench lint format app clean chromium
 
 setup: $(STAMP)
 
@@ -29,11 +29,22 @@ $(STAMP): pyproject.toml scripts/find-python
 run: $(STAMP)
 	$(BIN)/genaisim run baseline
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+		fi; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_app.py
 
 app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false

@@ -150,9 +150,9 @@ with compare_tab:
         for name in chosen
     ]
     trajectories = charts.value_trajectories(compared)
-    st.altair_chart(trajectories, width="stretch")
-    st.altair_chart(charts.portfolio_stages(compared), width="stretch")
-    st.altair_chart(charts.kpis(compared), width="stretch")
+    st.altair_chart(trajectories, width="content", theme=None)
+    st.altair_chart(charts.portfolio_stages(compared), width="content", theme=None)
+    st.altair_chart(charts.kpis(compared), width="content", theme=None)
 
     st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
     summary_table = support.outcome_summary(compared)

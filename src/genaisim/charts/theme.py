@@ -66,7 +66,8 @@ def theme_config() -> dict[str, Any]:
     }
     return {
         "background": "white",
-        "padding": 16,
+        # An object, not a number: Streamlit's chart component reads padding.bottom etc.
+        "padding": {"left": 16, "right": 16, "top": 16, "bottom": 16},
         "config": {
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},

@@ -1,0 +1,231 @@
+"""End to end: the scenario explorer served by Streamlit, driven in a real browser.
+
+Uses Playwright for Python with Debian's chromium (``.ci/run`` installs it with apt-get);
+Playwright's own browser download is not used. Screenshots and the downloaded PNG go to
+``test-artifacts/`` at the repository root (gitignored), to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_S = 60
+RERUN_MS = 60_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+APP = '[data-testid="stApp"]'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+CHARTS = '[data-testid="stVegaLiteChart"]'
+
+
+# -- fixtures ---------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The app served by ``streamlit run app.py`` on a free port; its base URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log = (ARTIFACTS / "streamlit-server.log").open("w")
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health in {STARTUP_S} s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "Debian's chromium is not on PATH: the browser tests drive it through Playwright "
+            "(Playwright's own browser download is not used). .ci/run installs it with "
+            "'apt-get install -y chromium'; locally, run that as root."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(server: str, browser: Browser) -> Iterator[Page]:
+    """A fresh session on the first screen, with its first run finished."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(RERUN_MS)
+    page.goto(server)
+    wait_until_idle(page)
+    yield page
+    context.close()
+
+
+# -- helpers ----------------------------------------------------------------------------
+def wait_until_idle(page: Page, timeout_ms: int = RERUN_MS) -> None:
+    """Wait until Streamlit has no script run going (``data-test-script-state``)."""
+    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout_ms)
+
+
+def assert_no_errors(page: Page) -> None:
+    """No Python exception and no error box (also a chart the frontend failed to draw)."""
+    errors = page.locator(ERRORS)
+    texts = errors.all_inner_texts()
+    assert not texts, "the app shows errors:\n" + "\n---\n".join(t[:400] for t in texts)
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
+def visible_charts_drawn(page: Page) -> int:
+    """How many visible Vega-Lite charts have drawn their canvas or svg."""
+    charts = page.locator(CHARTS).filter(visible=True)
+    expect(charts.first.locator("canvas, svg").first).to_be_visible()
+    return sum(chart.locator("canvas, svg").count() > 0 for chart in charts.all())
+
+
+def table_rows(page: Page) -> int:
+    """The number of data rows of the first visible dataframe (the outcome table)."""
+    grid = page.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+    table = grid.locator("[aria-rowcount]").first
+    expect(table).to_be_attached()
+    return int(table.get_attribute("aria-rowcount")) - 1  # minus the header row
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The whole app: Streamlit scrolls inside its main block, so grow the viewport to it."""
+    height = page.evaluate(
+        "Math.max(...['stMain', 'stSidebarContent'].map(id =>"
+        " document.querySelector(`[data-testid='${id}']`)?.scrollHeight ?? 0))"
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, 600), 8000)})
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
+
+
+# -- tests ------------------------------------------------------------------------------
+def test_the_first_page_shows_the_baseline_results(page):
+    expect(page.locator('[data-testid="stHeading"]').filter(has_text="baseline")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"20 replications, 1 organisation"))).to_be_visible()
+    screenshot(page, "01-first-page")
+    assert_no_errors(page)
+    assert visible_charts_drawn(page) == 3
+
+
+def test_moving_a_slider_reruns_an_edited_scenario_and_puts_it_in_the_url(page):
+    assert "?preset=baseline" in page.url and "&" not in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expander = sidebar.locator('[data-testid="stExpander"]').filter(has_text="Ownership")
+    expander.locator("summary").click()
+    thumb = expander.locator('[data-testid="stSlider"] input[type="range"]').first
+    expect(thumb).to_be_visible()
+    before = thumb.get_attribute("aria-valuetext") or thumb.input_value()
+    thumb.focus()
+    for _ in range(5):
+        thumb.press("ArrowRight")
+    expect(page.locator('[data-testid="stHeading"]').filter(has_text="(edited)")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"preset=baseline&\w+\.\w+="))
+    wait_until_idle(page)
+    assert (thumb.get_attribute("aria-valuetext") or thumb.input_value()) != before
+    expander.scroll_into_view_if_needed()
+    screenshot(page, "02-slider-moved")
+    assert_no_errors(page)
+
+
+def test_a_comparison_shows_charts_and_outcomes_for_each_scenario(page):
+    open_tab(page, "Compare")
+    chosen = page.locator('[data-testid="stMultiSelect"]').filter(visible=True)
+    expect(chosen).to_contain_text("compounder")
+    expect(chosen).to_contain_text("pilot_loop")
+    rows_for_three = table_rows(page)
+    assert rows_for_three > 0 and rows_for_three % 3 == 0
+
+    chosen.locator("input").click()
+    page.get_by_role("option", name="data_first").click()
+    page.keyboard.press("Escape")
+    expect(chosen).to_contain_text("data_first")
+    wait_until_idle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+    rows_for_four = rows_for_three // 3 * 4
+    expect(grid.locator("[aria-rowcount]").first).to_have_attribute(
+        "aria-rowcount", str(rows_for_four + 1)
+    )
+    screenshot(page, "03-comparison")
+    assert_no_errors(page)
+    assert visible_charts_drawn(page) == 3
+
+
+def test_the_export_tab_downloads_the_chart_as_png(page):
+    open_tab(page, "Export")
+    button = page.locator('[data-testid="stDownloadButton"]').filter(visible=True)
+    png = button.filter(has=page.get_by_role("button", name="PNG", exact=True))
+    expect(png).to_have_count(1)
+    with page.expect_download(timeout=RERUN_MS) as info:
+        png.get_by_role("button").click()
+    download = info.value
+    path = ARTIFACTS / (download.suggested_filename or "value_trajectories.png")
+    download.save_as(path)
+    assert path.name.endswith(".png")
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    wait_until_idle(page)
+    screenshot(page, "04-export")
+    assert_no_errors(page)
