@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from genaisim.errors import GenaisimError
+from genaisim.files import write_atomically
 from genaisim.labels import LabelRule, effective_window, label_figures
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
@@ -146,11 +145,11 @@ class Results:
         for name, table in tables.items():
             path = out / f"{name}.{format}"
             if format == "parquet":
-                _atomic_write(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+                write_atomically(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
             else:
-                _atomic_write(path, lambda tmp, t=table: t.to_csv(tmp, index=False))
+                write_atomically(path, lambda tmp, t=table: t.to_csv(tmp, index=False))
         manifest = {**self.manifest(), "format": format}
-        _atomic_write(
+        write_atomically(
             out / MANIFEST,
             lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2), encoding="utf-8"),
         )
@@ -275,17 +274,6 @@ def summarise(
         right_index=True,
     )
     return summary
-
-
-def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def simulate(

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +36,7 @@ import pyarrow.parquet as pq
 
 from genaisim.experiments.design import Plan
 from genaisim.experiments.spec import ExperimentError, experiment_from_dict
+from genaisim.files import TEMPORARY_PREFIX, write_atomically
 
 MANIFEST = "manifest.json"
 PARTS = ("runs", "timeseries", "deployments", "failures")
@@ -59,19 +58,6 @@ def model_fingerprint() -> str:
 def now() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def write_atomically(path: Path, write: Any) -> None:
-    """Write a file through ``write(temporary_path)`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -116,7 +102,7 @@ class ResultsFolder:
                     "folder, or delete that one to start again."
                 )
         elif self.path.is_dir() and any(
-            not entry.name.startswith(".tmp-") for entry in self.path.iterdir()
+            not entry.name.startswith(TEMPORARY_PREFIX) for entry in self.path.iterdir()
         ):
             raise ExperimentError(
                 f"{self.path} is not empty and is not a sweep's results folder; "
@@ -177,7 +163,7 @@ class ResultsFolder:
         write_json(self.path / MANIFEST, manifest)
 
     def _remove_temporary_files(self) -> None:
-        for tmp in self.path.rglob(".tmp-*"):
+        for tmp in self.path.rglob(f"{TEMPORARY_PREFIX}*"):
             tmp.unlink(missing_ok=True)
 
     # -- reading ----------------------------------------------------------------
