@@ -17,6 +17,9 @@ from genaisim.errors import ScenarioError
 from genaisim.results import Results
 from genaisim.scenario import Scenario
 
+#: Height of the value chart in the app (the slide export keeps its own size).
+IN_APP_HEIGHT = 600
+
 st.set_page_config(page_title="genaisim", layout="wide")
 
 
@@ -150,7 +153,9 @@ with compare_tab:
         for name in chosen
     ]
     trajectories = charts.value_trajectories(compared)
-    st.altair_chart(trajectories, width="content", theme=None)
+    # Streamlit fits a single (layered) chart, titles and legend included, into its height;
+    # the slide export keeps the chart as it is, this view gives it room for its titles.
+    st.altair_chart(trajectories.properties(height=IN_APP_HEIGHT), width="content", theme=None)
     st.altair_chart(charts.portfolio_stages(compared), width="content", theme=None)
     st.altair_chart(charts.kpis(compared), width="content", theme=None)
 

@@ -112,7 +112,7 @@ def scenario_colours(names: Sequence[str]) -> alt.Scale:
 
 
 #: Characters per title line: 24 px bold type fits about this many in 960 px.
-TITLE_CHARACTERS = 72
+TITLE_CHARACTERS = 60
 
 
 def title_lines(title: str) -> list[str]:
