@@ -246,6 +246,9 @@ when people use them, raise incidents, and are improved, cut or rolled back.
 - *The feedback loop*: reviewers flag errors; tooling captures flags, process turns them
   into changes, culture decides whether reviewers keep flagging once they see (or do not
   see) their flags acted on.
+- *The operational layer and the culture shift*: only live systems embedded in a workflow
+  process real work; reliable, owned systems with an SLA make people treat GenAI as
+  infrastructure, which raises reviewers' engagement and the discipline of the next use case.
 
 **The loops.** Measured value raises confidence and funding, which pays for more data
 work and capacity (reinforcing). Acted-on flags improve quality, which raises usage and

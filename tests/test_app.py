@@ -163,3 +163,16 @@ def test_tornado_ranks_levers_by_swing():
 def test_cli_finds_the_app():
     assert cli.app_path() == Path(APP)
     assert "app" in cli.COMMANDS
+
+
+def test_every_tab_shows_its_content(first_screen):
+    app = first_screen
+    labels = [tab.label for tab in app.tabs]
+    assert labels == ["Compare", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+    tabs = dict(zip(labels, app.tabs, strict=True))
+    explain = " ".join(m.value for m in tabs["Explain"].markdown)
+    assert "docs/ODD.md" in explain and "feedback loop" in explain
+    inside = tabs["Inside an organisation"].children.values()
+    assert any("vega" in getattr(e, "type", "") for e in inside)  # the timeline chart
+    exports = [b.label for b in tabs["Export"].get("download_button")]
+    assert {"PNG", "SVG", "PDF"} <= set(exports) and any("CSV" in b for b in exports)
