@@ -207,6 +207,7 @@ def counted_run(scenario: Scenario, seed: int) -> tuple[float, int, int]:
             counts["steps"] += 1
             inner()
 
+        # Wraps this one model's step to count agents; Mesa's run() calls model.step.
         model.step = counting_step  # type: ignore[method-assign]
         model.run()
 

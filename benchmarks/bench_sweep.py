@@ -160,6 +160,7 @@ def current_rss_kib() -> int:
 
 def _ready(hold: float = 0.2) -> int:
     """Warm-up task for a worker: import what run_chunk needs, hold briefly, give the pid."""
+    # Imported for its side effect: the worker pays Mesa's import here, not in the timing.
     import genaisim.experiments.runner  # noqa: F401
 
     time.sleep(hold)  # so that the other workers take the other warm-up tasks

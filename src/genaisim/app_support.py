@@ -298,6 +298,20 @@ def what_if_difference(base: Results, variant: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: What the timeline shows of each deployment, in its table and its tooltip.
+TIMELINE_DETAILS: tuple[str, ...] = (
+    "use_case",
+    "stage",
+    "owner_kind",
+    "owner_resourced",
+    "kpis_defined",
+    "month_started",
+    "month_promoted",
+    "end",
+    "retire_reason",
+)
+
+
 def deployment_timeline(
     results: Results, replication: int = 0, organisation: int = 0
 ) -> pd.DataFrame:
@@ -315,19 +329,9 @@ def deployment_timeline(
         f"{d:02d} {u} (line {b})"
         for d, u, b in zip(rows["deployment"], rows["use_case"], rows["business_line"], strict=True)
     ]
-    columns = [
-        "deployment_label",
-        "use_case",
-        "stage",
-        "owner_kind",
-        "owner_resourced",
-        "kpis_defined",
-        "month_started",
-        "month_promoted",
-        "end",
-        "retire_reason",
-    ]
-    return rows[columns].astype({"month_promoted": "float", "retire_reason": "object"})
+    return rows[["deployment_label", *TIMELINE_DETAILS]].astype(
+        {"month_promoted": "float", "retire_reason": "object"}
+    )
 
 
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
@@ -346,17 +350,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
                     range=["#E69F00", "#009E73", "#999999"],
                 ),
             ),
-            tooltip=[
-                "use_case",
-                "stage",
-                "owner_kind",
-                "owner_resourced",
-                "kpis_defined",
-                "month_started",
-                "month_promoted",
-                "end",
-                "retire_reason",
-            ],
+            tooltip=list(TIMELINE_DETAILS),
         )
         .properties(height=max(200, 18 * len(timeline)))
     )

@@ -102,6 +102,8 @@ def theme_config() -> dict[str, Any]:
 @alt.theme.register("genaisim", enable=False)
 def genaisim_theme() -> alt.theme.ThemeConfig:
     """The genaisim presentation theme, registered with Altair (not enabled)."""
+    # theme_config() is a plain dict shared with the builders; Altair's TypedDict is stricter
+    # than the Vega-Lite config it accepts at run time.
     return alt.theme.ThemeConfig(**theme_config())  # type: ignore[typeddict-item]
 
 
