@@ -231,35 +231,38 @@ by month. Use cases start as pilots, may go live in one or more business lines, 
 when people use them, raise incidents, and are improved, cut or rolled back.
 
 **The mechanisms, one per pattern.**
-- *The pilot loop*: leadership's appetite (spiked by hype) starts new pilots; all of them
-  share a fixed delivery capacity, so too many pilots slow everything and become
-  permanent prototypes.
-- *Data before AI*: demo data is perfect, production data is not. Data investment and
-  fixes raise quality for every system; prompt workarounds help one system briefly and
-  make it fragile.
-- *Ownership*: a named, resourced business owner takes prototypes live, resolves
-  incidents and says what "wrong" means; the technology team standing in does all of
-  this slowly and less accurately.
-- *Measurement*: systems with KPIs and a baseline can prove their value at budget reviews;
-  unmeasured ones are cut at random, and leadership confidence — hence funding — follows
-  measured evidence only.
-- *The feedback loop*: reviewers flag errors; tooling captures flags, process turns them
-  into changes, culture decides whether reviewers keep flagging once they see (or do not
-  see) their flags acted on.
+- *The pilot loop*: leadership's appetite (spiked by hype) starts new pilots; the delivery
+  team grows with the work only up to its budget and with a hiring lag, so too many pilots
+  dilute its attention and linger as permanent prototypes. Choosing use cases by value
+  and triaging attention are levers.
+- *Data before AI*: demo data is perfect, production data is not. An owner's go-live test
+  on real data shows the gap; data investment and fixes raise quality for every system;
+  prompt workarounds help one system briefly and make it fragile.
+- *Ownership*: both a business owner and the technology team standing in decide by the
+  same rules; they differ in what they know (real data, the cost of an error, what
+  "wrong" means, the workflow's incidents), in what they may change (the business
+  process) and in the time they have. Each difference is a named assumption.
+- *Measurement*: KPIs make go-live tests and stage gates precise and let a system prove
+  its value at budget reviews; without them leadership sees only part of the value and
+  cuts some systems that pay. Confidence, hence funding, follows measured evidence only.
+- *The feedback loop*: reviewers flag errors; tooling routes flags, a process turns them
+  into changes, culture keeps reviewers flagging. A missing element is partly replaced by
+  hand (routing by email, an owner acting ad hoc, mandated flagging) at a cost, so whether
+  the loop breaks is a result, not an assumption. Every change costs engineering time.
 - *The operational layer and the culture shift*: only live systems embedded in a workflow
-  process real work; reliable, owned systems with an SLA make people treat GenAI as
-  infrastructure, which raises reviewers' engagement and the discipline of the next use case.
+  process real work, and only part of the time saved becomes cash; reliable systems make
+  people treat GenAI as infrastructure, which raises reviewers' engagement and the
+  discipline of the next use case. Vendors' model releases improve every system.
 
-**The loops.** Measured value raises confidence and funding, which pays for more data
-work and capacity (reinforcing). Acted-on flags improve quality, which raises usage and
-value and keeps reviewers engaged (reinforcing) — or, when flags go nowhere, engagement
-decays and quality stalls (the loop that never closes). Too many pilots starve the
-systems already live (balancing).
+**The loops.** Measured value raises confidence and funding, which pays for more team
+(reinforcing). Acted-on flags improve quality, which raises usage and value and keeps
+reviewers engaged (reinforcing) — or, when flags go nowhere, engagement decays and quality
+stalls. Too many pilots starve the systems already live (balancing).
 
-**Assumptions and limits.** Parameters are stylised, not calibrated to any firm; values
-are in thousands of a currency per month. The model compares policies *within* its
-assumptions: read differences between scenarios, not absolute numbers. It has no
-competitors, no labour market and no change in the base model's price.
+**Assumptions and limits.** Defaults are judgement, not yet calibrated to survey data;
+values are in thousands of a currency per month. docs/patterns.md shows over which range
+of each assumption the article's patterns hold. Read differences between scenarios, not
+absolute numbers. The model has no competitors and no labour market.
 
 The full description, with every equation and parameter, is in **docs/ODD.md**
 (the ODD protocol); `genaisim describe baseline` lists every parameter.

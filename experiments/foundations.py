@@ -19,12 +19,20 @@ if __name__ == "__main__":
     best_single = table[present == 1].iloc[0]
     single_name = next(f for f in FACTORS if best_single[f] == "present")
     all_four, none = table[present == 4].iloc[0], table[present == 0].iloc[0]
+    # Compounding: all four together gain more than the sum of each one's gain alone.
+    together = all_four["mean"] - none["mean"]
+    added = float((table[present == 1]["mean"] - none["mean"]).sum())
     write(
         table.round(3),
         "foundations",
         args,
         f"all four foundations together reach {all_four['mean']:,.0f} k over five years "
         f"against {none['mean']:,.0f} k with none; the best single foundation, "
-        f"{single_name}, reaches {best_single['mean']:,.0f} k — the foundations compound "
-        "together rather than add up.",
+        f"{single_name}, reaches {best_single['mean']:,.0f} k — the foundations "
+        + (
+            "compound together rather than add up"
+            if together > added
+            else "add up rather than compound"
+        )
+        + f" (together {together:+,.0f} k against {added:+,.0f} k from the four alone).",
     )

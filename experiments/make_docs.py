@@ -10,9 +10,11 @@ from their results folders, and the replication table is computed here.
 
 from __future__ import annotations
 
+import argparse
 import platform
 import tomllib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 from _common import HERE, RESULTS, markdown
@@ -106,10 +108,10 @@ outcome with `genaisim analyse RESULTS --replications --outcome NAME` or
 """
 
 
-def experiment_section(name: str, question: str) -> str:
+def experiment_section(name: str, question: str, results: Path = RESULTS) -> str:
     """One experiment: its question, file, description, command, table and finding."""
     spec = tomllib.loads((HERE / f"{name}.toml").read_text(encoding="utf-8"))["experiment"]
-    result = RESULTS / name / f"{name}.md"
+    result = results / name / f"{name}.md"
     body = (
         result.read_text(encoding="utf-8")
         if result.exists()
@@ -125,9 +127,14 @@ design point, seed {spec["seed"]}. Run with `.venv/bin/python experiments/{name}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="parent folder of the experiments' results"
+    )
+    args = parser.parse_args()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     parts = [INTRO, replication_section()]
-    parts += [experiment_section(name, question) for name, question in ORDER]
+    parts += [experiment_section(name, question, args.results) for name, question in ORDER]
     parts.append(
         f"---\nTables produced on {stamp} on {platform.platform()} with "
         f"Python {platform.python_version()}.\n"

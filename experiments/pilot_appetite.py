@@ -17,6 +17,7 @@ if __name__ == "__main__":
     )
     wide = table.pivot_table(index=[APPETITE, CAP], columns="outcome", values="mean")
     uncapped = wide.xs(100, level=CAP)
+    grew = uncapped.iloc[-1] - uncapped.iloc[0]
     write(
         wide.reset_index().round(2),
         "pilot_appetite",
@@ -25,5 +26,10 @@ if __name__ == "__main__":
         f"cases a year grows open pilots from {uncapped['pilots_open'].iloc[0]:.1f} to "
         f"{uncapped['pilots_open'].iloc[-1]:.1f} while production moves from "
         f"{uncapped['production'].iloc[0]:.1f} to {uncapped['production'].iloc[-1]:.1f} "
-        "systems: attention is diluted, not multiplied.",
+        "systems"
+        + (
+            ": attention is diluted, not multiplied."
+            if grew["production"] < grew["pilots_open"]
+            else ": production keeps pace with the portfolio."
+        ),
     )

@@ -28,9 +28,17 @@ def build_model(changes: dict[str, Any] | None = None, seed: int = 1) -> GenAISi
 def live_deployment(org: Organisation, demo_quality: float = 0.8) -> Deployment:
     """Start a pilot in ``org`` and take it straight to production."""
     deployment = org.start_pilot()
-    deployment.built = True
-    deployment.demo_quality = demo_quality
+    make_prototype(deployment, demo_quality)
     deployment.promote()
+    return deployment
+
+
+def make_prototype(deployment: Deployment, demo_quality: float = 0.8) -> Deployment:
+    """Finish a pilot's build at once, with the given quality on demo data."""
+    deployment.built = True
+    deployment.month_built = deployment.model.month
+    deployment.build_capability = deployment.organisation.model_capability
+    deployment.demo_quality = demo_quality
     return deployment
 
 

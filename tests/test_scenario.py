@@ -180,3 +180,35 @@ def test_shipped_scenario_files_are_plain_toml():
     for path in available_scenarios().values():
         with path.open("rb") as handle:
             assert isinstance(tomllib.load(handle), dict)
+
+
+#: Words a scenario's description uses for each lever group it changes.
+GROUP_WORDS = {
+    "data": ("data",),
+    "ownership": ("owner",),
+    "measurement": ("KPI", "measure"),
+    "feedback": ("feedback", "flag"),
+    "model": ("model",),
+    "scale": ("team", "earlier", "budget"),
+    "portfolio": ("use case", "pilot"),
+    "sourcing": ("vendor", "buy"),
+}
+
+
+def test_each_named_scenario_changes_only_the_lever_groups_its_description_names():
+    from genaisim.scenario import available_scenarios
+
+    base = {info.key: info for info in genaisim.load_scenario("baseline").parameters()}
+    for name in available_scenarios():
+        scenario = genaisim.load_scenario(name)
+        changed = {
+            info.key
+            for info in scenario.parameters()
+            if info.value != base[info.key].value
+            and info.section not in ("simulation", "population")
+        }
+        groups = {base[key].group for key in changed}
+        assert groups == set(scenario.changes), (name, sorted(changed))
+        for group in scenario.changes:
+            words = GROUP_WORDS[group]
+            assert any(w.lower() in scenario.description.lower() for w in words), (name, group)

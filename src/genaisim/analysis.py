@@ -46,11 +46,12 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "production_quality",
 )
 
-#: A deployment counts as having reached stable production after this many months live.
-STABLE_MONTHS = 12
+#: A deployment counts as having reached stable production after this many months live:
+#: two years, so it has come through at least one budget review after its grace period.
+STABLE_MONTHS = 24
 #: Only deployments started at least this many months before the horizon are judged:
-#: a later one has not had the time to go live and then stay live for a year.
-HISTORY_MONTHS = 24
+#: a later one has not had the time to go live and then stay live for two years.
+HISTORY_MONTHS = 36
 
 Data = SweepResults | pd.DataFrame
 

@@ -8,6 +8,7 @@ docs/ODD.md ("Submodels").
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from random import Random
 
 QUALITY_CEILING = 0.99  # no system is ever perfect; keeps error rates above zero
@@ -68,13 +69,29 @@ def demo_quality(
     return min(QUALITY_CEILING, base + w_capability * capability + w_skill * technical_skill)
 
 
-def data_penalty(data_dependence: float, effective_data_quality: float, retrieval: float) -> float:
-    """Share of quality lost to production data: ``P = d * (1 - q_eff) * (1 - r)``.
+def capability_uplift(
+    capability_then: float, capability_now: float, w_capability: float, saturation: float
+) -> float:
+    """Demo quality a better base model adds to a system built with an older one.
+
+    ``w_m * ((1 - m_then)^k - (1 - m_now)^k)``: the change in the capability term of
+    :func:`demo_quality`.
+    """
+    return w_capability * (
+        (1.0 - capability_then) ** saturation - (1.0 - capability_now) ** saturation
+    )
+
+
+def data_penalty(
+    data_dependence: float, effective_data_quality: float, retrieval: float, severity: float = 1.0
+) -> float:
+    """Share of quality lost to production data: ``P = sigma * d * (1 - q_eff) * (1 - r)``.
 
     ``d`` is how much the use case depends on data, ``q_eff`` the data quality the
-    system sees (with any workaround), ``r`` how much retrieval tuning recovers.
+    system sees (with any workaround), ``r`` how much retrieval tuning recovers and
+    ``sigma`` the most a data gap can take from a fully data-dependent system.
     """
-    return data_dependence * (1.0 - clip01(effective_data_quality)) * (1.0 - retrieval)
+    return severity * data_dependence * (1.0 - clip01(effective_data_quality)) * (1.0 - retrieval)
 
 
 def production_quality(
@@ -123,15 +140,41 @@ def value_per_task(
     error_rate_after: float,
     error_cost: float,
     labour_cost_per_hour: float,
+    realisation: float = 1.0,
 ) -> float:
-    """Value of one task done with the system rather than by hand (currency units).
+    """Cash value of one task done with the system rather than by hand (currency units).
 
-    ``v = w/60 * (T_manual - T_after) + C_err * (err_manual - err_after)``; negative
-    when the system is slower or wronger than the people it replaces.
+    ``v = rho * w/60 * (T_manual - T_after) + C_err * (err_manual - err_after)``:
+    only a share ``rho`` of the time saved becomes cash (work redeployed, hiring
+    avoided); errors avoided count in full. Negative when the system is slower or
+    wronger than the people it replaces.
     """
-    return (labour_cost_per_hour / 60.0) * (manual_minutes - minutes_after) + error_cost * (
-        manual_error_rate - error_rate_after
-    )
+    return realisation * (labour_cost_per_hour / 60.0) * (
+        manual_minutes - minutes_after
+    ) + error_cost * (manual_error_rate - error_rate_after)
+
+
+def break_even_quality(
+    value_at: Callable[[float], float], ceiling: float = QUALITY_CEILING
+) -> float:
+    """The lowest quality at which a system's net value per task is not negative.
+
+    ``value_at(Q)`` must rise with ``Q``. Found by bisection to 1e-4; returns 1.0 when
+    even ``ceiling`` loses money (no quality makes the system worth running) and 0.0
+    when any quality pays.
+    """
+    if value_at(ceiling) < 0.0:
+        return 1.0
+    if value_at(0.0) >= 0.0:
+        return 0.0
+    low, high = 0.0, ceiling
+    while high - low > 1e-4:
+        mid = 0.5 * (low + high)
+        if value_at(mid) >= 0.0:
+            high = mid
+        else:
+            low = mid
+    return high
 
 
 def adoption_target(quality: float, threshold: float, full_trust: float) -> float:
@@ -161,12 +204,61 @@ def incident_probability(
     return 1.0 - math.exp(-lam)
 
 
+def resolution_chance(
+    rate: float, diagnosis: float, owner_attention: float, team_attention: float
+) -> float:
+    """Chance an open incident is resolved this month.
+
+    ``p = r_res * k_diag * sqrt(A_owner) * (0.5 + 0.5 * A_team)``: the owner diagnoses
+    and decides (their knowledge of the workflow ``k_diag`` and, with diminishing
+    returns, their attention), the technology team fixes (half of the chance does not
+    depend on its attention: a fix is usually small once the problem is understood).
+    """
+    return rate * diagnosis * math.sqrt(owner_attention) * (0.5 + 0.5 * team_attention)
+
+
 # -- Pattern 6: the pilot loop ------------------------------------------------------
 def attention_share(capacity: float, load: float) -> float:
     """Attention each initiative gets: ``A = min(1, capacity / load)``."""
     if load <= 0.0:
         return 1.0
     return min(1.0, capacity / load)
+
+
+def triaged_attention(team: float, loads: Sequence[float], triage: float) -> list[float]:
+    """Attention each initiative gets, in priority order, from a team of size ``team``.
+
+    Equal sharing gives every initiative ``A_eq = min(1, team / sum(loads))``. A
+    work-in-progress limit serves initiatives in order (live systems first, then the
+    oldest pilots), each getting ``min(1, remaining / load_i)`` until the team is used up.
+    ``triage`` mixes the two: ``A_i = (1 - t) * A_eq + t * A_i^priority``. Both use the
+    same team, so triage moves attention; it does not create it.
+    """
+    total = sum(loads)
+    equal = attention_share(team, total)
+    if triage <= 0.0:
+        return [equal] * len(loads)
+    shares = []
+    remaining = team
+    for load in loads:
+        if load <= 0.0:
+            priority = 1.0
+        else:
+            priority = min(1.0, max(0.0, remaining) / load)
+            remaining -= priority * load
+        shares.append((1.0 - triage) * equal + triage * priority)
+    return shares
+
+
+def staffing_step(team: float, wanted: float, budget: float, floor: float, lag: float) -> float:
+    """The delivery team after one month: ``T' = T + (clip(W, floor, B) - T) / lag``.
+
+    The team follows the work ``W`` (load of open initiatives), kept between the core
+    team ``floor`` and what the budget ``B`` funds, closing ``1/lag`` of the gap a month
+    (hiring and release take time).
+    """
+    target = min(budget, max(floor, wanted))
+    return team + (target - team) / lag
 
 
 def build_progress(attention: float, technical_skill: float, effort: float) -> float:
@@ -189,11 +281,15 @@ def confidence_target(
     """What leadership's confidence tends to, given the evidence it can see.
 
     With measured systems: ``c* = 0.5 + 0.5 tanh(atanh(0.5) * V / V_scale)`` (V, the
-    measured net value per month; V = V_scale lifts c* halfway from 0.5 to 1).
+    measured net value per month; V = V_scale lifts c* halfway from 0.5 to 1). The
+    model sets ``V_scale`` as a multiple of the programme's own monthly cost, so the
+    judgement does not depend on the organisation's size or currency.
     Without any: ``c* = c_none`` (enthusiasm fades without evidence).
     """
     if not has_evidence:
         return no_evidence
+    if value_scale <= 0.0:
+        return 0.5 if measured_value == 0.0 else 0.5 + 0.5 * math.copysign(1.0, measured_value)
     return 0.5 + 0.5 * math.tanh(_HALFWAY * measured_value / value_scale)
 
 
@@ -217,26 +313,49 @@ def revision_step(level: float, cap: float, rate: float, revisions: float) -> fl
 
 
 def effective_culture(culture: float, mindset: float, mindset_effect: float) -> float:
-    """Reviewers' willingness to flag: ``C_eff = min(1, C * (1 + k_u * u))``.
+    """Reviewers' willingness to flag: ``C_eff = C + (1 - C) * k_u * u``.
 
-    Multiplicative: the infrastructure mindset amplifies a flagging culture but
-    cannot create one from nothing.
+    The infrastructure mindset ``u`` moves willingness towards 1: where systems are
+    treated as infrastructure, flagging a fault is what people do.
     """
-    return min(1.0, culture * (1.0 + mindset_effect * mindset))
+    return culture + (1.0 - culture) * mindset_effect * mindset
 
 
-def engagement_target(culture: float, belief: float, void_engagement: float) -> float:
-    """Engagement a reviewer tends to: ``E* = C_eff * (e_void + (1 - e_void) * b)``.
+def engagement_target(
+    culture: float, belief: float, void_engagement: float, mandated: float = 0.0
+) -> float:
+    """Engagement a reviewer tends to: ``E* = max(C_eff * (e_void + (1 - e_void) * b), m)``.
 
-    ``b`` is the reviewer's belief that flags lead to improvements.
+    ``b`` is the reviewer's belief that flags lead to improvements; ``m`` the
+    engagement a review process demands whatever the reviewer believes (process
+    substitutes for culture, up to a point).
     """
-    return culture * (void_engagement + (1.0 - void_engagement) * belief)
+    return max(culture * (void_engagement + (1.0 - void_engagement) * belief), mandated)
+
+
+def flag_precision(engagement: float, floor: float) -> float:
+    """Share of flags that point at a real problem: ``pi = pi_0 + (1 - pi_0) * E``."""
+    return floor + (1.0 - floor) * engagement
+
+
+def substitute(element: float, fallback: float) -> float:
+    """Share that gets through with an element of the loop at level ``x``: ``x + (1 - x) * s``.
+
+    What the element misses, a manual fallback (routing flags by hand, an owner acting
+    without a process) still catches a share ``s`` of, at a cost.
+    """
+    return element + (1.0 - element) * fallback
 
 
 # -- Pattern 7: the culture shift --------------------------------------------------------
 def discipline_probability(policy: float, mindset: float, effect: float) -> float:
     """Owner and KPI probabilities under a culture shift: ``p' = p + (1 - p) * k_d * u``."""
     return policy + (1.0 - policy) * effect * mindset
+
+
+def capability_step(capability: float, yearly_gain: float) -> float:
+    """One month of vendors' releases: ``m' = m + (g / 12) * (1 - m)``."""
+    return capability + yearly_gain / 12.0 * (1.0 - capability)
 
 
 def mindset_target(reliable_systems: int, production: int, open_pilots: int) -> float:

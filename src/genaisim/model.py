@@ -11,56 +11,16 @@ import numpy as np
 import pandas as pd
 
 from genaisim.agents import Deployment, Organisation, Stage
+from genaisim.observe import INTEGER_COLUMNS, TIMESERIES_COLUMNS, TIMESERIES_TYPES, monthly_row
 from genaisim.scenario import Scenario
 
-#: Columns of the monthly table, one row per organisation per month (see docs/ODD.md),
-#: with the type of their values: counts, indices and months are whole numbers.
-TIMESERIES_TYPES: dict[str, type] = {
-    "organisation": int,
-    "month": int,
-    "pilots": int,
-    "prototypes_awaiting_go_live": int,
-    "permanent_prototypes": int,
-    "production": int,
-    "retired": int,
-    "pilots_started": int,
-    "promoted": int,
-    "abandoned": int,
-    "cut": int,
-    "rolled_back": int,
-    "pilots_started_total": int,
-    "promoted_total": int,
-    "gross_value": float,
-    "costs": float,
-    "net_value": float,
-    "cumulative_net_value": float,
-    "tasks_processed": float,
-    "task_minutes_before": float,
-    "task_minutes_after": float,
-    "error_rate_manual": float,
-    "error_rate_after": float,
-    "escalation_rate": float,
-    "cost_per_transaction_before": float,
-    "cost_per_transaction_after": float,
-    "production_quality": float,
-    "latest_demo_quality": float,
-    "flags_raised": int,
-    "flags_acted": float,
-    "incidents_opened": int,
-    "incidents_open": int,
-    "incidents_resolved": int,
-    "mean_months_to_resolve": float,
-    "data_fixes": int,
-    "reviewer_engagement": float,
-    "data_quality": float,
-    "leadership_confidence": float,
-    "infrastructure_mindset": float,
-    "technical_skill": float,
-    "hype": float,
-    "team_attention": float,
-}
-TIMESERIES_COLUMNS: tuple[str, ...] = tuple(TIMESERIES_TYPES)
-INTEGER_COLUMNS: tuple[str, ...] = tuple(k for k, t in TIMESERIES_TYPES.items() if t is int)
+__all__ = [
+    "DEPLOYMENT_COLUMNS",
+    "INTEGER_COLUMNS",
+    "TIMESERIES_COLUMNS",
+    "TIMESERIES_TYPES",
+    "GenAISimModel",
+]
 
 #: Columns of the deployment table, one row per deployment ever started.
 DEPLOYMENT_COLUMNS: tuple[str, ...] = (
@@ -73,6 +33,7 @@ DEPLOYMENT_COLUMNS: tuple[str, ...] = (
     "owner_role",
     "owner_resourced",
     "kpis_defined",
+    "sourcing",
     "stage",
     "retire_reason",
     "month_started",
@@ -157,7 +118,7 @@ class GenAISimModel(mesa.Model):
         table = self._table
         row = self.month * len(self.organisations)
         for org in self.organisations:
-            table[row] = org.monthly_figures(self.month)
+            table[row] = monthly_row(org)
             row += 1
 
     def timeseries(self) -> pd.DataFrame:
@@ -215,6 +176,7 @@ class GenAISimModel(mesa.Model):
                     "owner_role": d.owner.role,
                     "owner_resourced": d.owner.resourced,
                     "kpis_defined": d.kpis_defined,
+                    "sourcing": "bought" if d.bought else "built",
                     "stage": d.stage.value,
                     "retire_reason": d.retire_reason.value if d.retire_reason else None,
                     "month_started": d.month_started,
@@ -253,6 +215,9 @@ ORGANISATION_LEVERS: tuple[str, ...] = (
     "organisation.delivery_capacity",
     "portfolio.pilot_appetite",
     "portfolio.max_open_pilots",
+    "portfolio.selection_skill",
+    "portfolio.triage",
+    "sourcing.buy_share",
     "data.data_investment",
     "data.workaround_tendency",
     "ownership.owner_probability",

@@ -48,7 +48,14 @@ IN_PRODUCTION_AT_END = "with a system in production at the end"
 #: The outcomes a summary reports, in the order shown.
 KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("cumulative_net_value", "cumulative net value (k)", 0),
+    Outcome("net_value_year_before", "net value in the year before (k)", 0),
     Outcome("net_value_last_year", "net value in the last year (k)", 0),
+    Outcome(
+        "months_to_payback",
+        "months from first pilot to payback",
+        1,
+        "where the programme paid back within the horizon",
+    ),
     Outcome("pilots_started", "pilots started", 1),
     Outcome("production", "in production at end", 1),
     Outcome("pilots_open", "pilots open at end", 1),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -22,7 +22,7 @@ import pandas as pd
 
 from genaisim.errors import GenaisimError
 from genaisim.files import write_atomically
-from genaisim.labels import LabelRule, effective_window, label_figures
+from genaisim.labels import LABELS, LabelRule, effective_window, label_figures, window_sums
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
 from genaisim.scenario import Scenario, load_scenario
 
@@ -103,9 +103,18 @@ class Results:
         """Simulated horizon in years."""
         return self.scenario.simulation.years
 
-    def summary(self) -> pd.DataFrame:
-        """One row per replication x organisation: final figures and the trajectory label."""
-        return summarise(self.timeseries, self.deployments, self.label_rule)
+    def summary(self, rule: LabelRule | None = None, months: int | None = None) -> pd.DataFrame:
+        """One row per replication x organisation: final figures and the trajectory label.
+
+        ``rule`` labels with other thresholds; ``months`` reads the runs as if they had
+        stopped after that many months (to see how labels move with the horizon).
+        """
+        timeseries = self.timeseries
+        deployments = self.deployments
+        if months is not None:
+            timeseries = timeseries[timeseries["month"] < months]
+            deployments = deployments[deployments["month_started"] < months]
+        return summarise(timeseries, deployments, rule or self.label_rule)
 
     def label_shares(self) -> pd.Series:
         """Share of replication x organisation trajectories with each label."""
@@ -196,6 +205,8 @@ COUNT_OUTCOMES = (
 FINAL_STATE = (
     "production_quality",
     "reviewer_engagement",
+    "team_size",
+    "model_capability",
     "data_quality",
     "leadership_confidence",
     "infrastructure_mindset",
@@ -216,26 +227,28 @@ def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = Non
     net = series["net_value"]
     months = net.shape[1]
     w = effective_window(rule, months)
-    late = net[:, -w:].sum(axis=1)
-    previous = net[:, -2 * w : -w].sum(axis=1)
+    first, previous, late = window_sums(net, w)
+    _, _, costs_late = window_sums(series["costs"], w)
 
     def last(name: str) -> np.ndarray:
         return series[name][:, -1]
 
     figures = {
         "label": label_figures(
-            late,
+            first,
             previous,
+            late,
+            costs_late,
             last("pilots"),
             last("production"),
             series["pilots"][:, months // 2],
             last("pilots_started_total"),
             rule,
-            w,
         ),
         "cumulative_net_value": last("cumulative_net_value"),
         "net_value_last_year": late,
         "net_value_year_before": previous,
+        **payback(series["cumulative_net_value"], series["pilots_started_total"]),
         "pilots_started": last("pilots_started_total"),
         "promoted": last("promoted_total"),
         "pilots_open": last("pilots"),
@@ -250,6 +263,55 @@ def final_figures(series: Mapping[str, np.ndarray], rule: LabelRule | None = Non
     for name in COUNT_OUTCOMES:
         figures[name] = figures[name].astype(np.int64)
     return figures
+
+
+def label_sensitivity(
+    results: Results,
+    growths: Sequence[float] = (0.0, 0.05, 0.1, 0.2),
+    windows: Sequence[int] = (6, 12),
+    horizons: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """How the label shares move with the rule's thresholds and with the horizon.
+
+    One row per (growth, window, horizon in years) with the share of each label; the
+    horizon reads the same runs as if they had stopped earlier. Defaults: the last
+    three whole years.
+    """
+    years = results.years
+    horizons = horizons or [y for y in (years - 2, years - 1, years) if y >= 1]
+    rows = []
+    for horizon in horizons:
+        for window in windows:
+            for growth in growths:
+                rule = LabelRule(window=window, growth=growth)
+                shares = results.summary(rule, months=horizon * 12)["label"].value_counts(
+                    normalize=True
+                )
+                rows.append(
+                    {"horizon_years": horizon, "window": window, "growth": growth}
+                    | {label: float(shares.get(label, 0.0)) for label in LABELS}
+                )
+    return pd.DataFrame(rows)
+
+
+def payback(cumulative: np.ndarray, started_total: np.ndarray) -> dict[str, np.ndarray]:
+    """When each run's programme paid back: months from its first pilot (NaN if never).
+
+    Payback is the first month, after the cumulative net value's lowest point, at
+    which the cumulative net value is back to zero or above; it is counted from the
+    month the first pilot started. A run that never lost money has no payback to wait
+    for and gets 0.
+    """
+    months = cumulative.shape[1]
+    trough = cumulative.argmin(axis=1)
+    start = np.where((started_total > 0).any(axis=1), (started_total > 0).argmax(axis=1), months)
+    month = np.arange(months)[None, :]
+    recovered = (cumulative >= 0.0) & (month >= trough[:, None])
+    ever_lost = cumulative.min(axis=1) < 0.0
+    has = recovered.any(axis=1) & ever_lost & (start < months)
+    to_payback = np.where(has, recovered.argmax(axis=1) - start, np.nan)
+    to_payback = np.where(~ever_lost & (start < months), 0.0, to_payback)
+    return {"months_to_payback": to_payback.astype(float)}
 
 
 def summarise(

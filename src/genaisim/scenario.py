@@ -29,9 +29,37 @@ from genaisim.errors import ScenarioError
 SCENARIO_SUFFIX = ".toml"
 
 
-def param(default: float | int, low: float | int, high: float | int, unit: str, help: str) -> Any:
-    """A bounded model parameter with its unit and help text (used by docs, CLI and app)."""
-    return Field(default, ge=low, le=high, description=help, json_schema_extra={"unit": unit})
+#: Where a default comes from when no source is named: the modeller's judgement, to be
+#: questioned (see docs/ODD.md, "Parameters", and docs/patterns.md for how far the
+#: article's patterns depend on it).
+JUDGEMENT = "judgement"
+
+
+def param(
+    default: float | int,
+    low: float | int,
+    high: float | int,
+    unit: str,
+    help: str,
+    source: str = JUDGEMENT,
+    group: str | None = None,
+) -> Any:
+    """A bounded model parameter with its unit, help text and the source of its default.
+
+    ``group`` names the lever family the parameter belongs to when it is not its
+    section (a named scenario says which groups it changes). Money parameters are
+    recognised by their unit (see :func:`is_money_unit`).
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if group:
+        extra["group"] = group
+    return Field(default, ge=low, le=high, description=help, json_schema_extra=extra)
+
+
+def is_money_unit(unit: str) -> bool:
+    """Whether a unit is an amount of money (thousands ``k``, or currency per something)."""
+    # "x catalogue" scales the catalogue's cost of an error, an amount of money too.
+    return unit.startswith(("k/", "k ")) or unit in ("k", "per hour", "per task", "x catalogue")
 
 
 class Section(BaseModel):
@@ -45,12 +73,17 @@ class Simulation(Section):
     """How long and how often to run, and from which seed."""
 
     pattern: ClassVar[str] = "Run settings"
-    years: int = param(5, 1, 20, "years", "Simulated horizon; the model steps once a month.")
+    years: int = param(5, 1, 20, "years", "Simulated horizon; the model steps once a month.", "")
     replications: int = param(
-        20, 1, 10_000, "runs", "Independent replications, each with its own random stream."
+        20, 1, 10_000, "runs", "Independent replications, each with its own random stream.", ""
     )
     seed: int = param(
-        2024, 0, 2**32 - 1, "integer", "Master seed; replication r uses a seed derived from it."
+        2024,
+        0,
+        2**32 - 1,
+        "integer",
+        "Master seed; replication r uses a seed derived from it.",
+        "",
     )
 
 
@@ -64,6 +97,7 @@ class Population(Section):
         5000,
         "organisations",
         "Organisations in one model: 1 for 'our organisation', hundreds for a population study.",
+        "",
     )
     spread: dict[str, float] = Field(
         default_factory=dict,
@@ -72,12 +106,12 @@ class Population(Section):
             "by dotted key (e.g. 'organisation.data_quality' = 0.15); draws are clipped to the "
             "parameter's range. Empty: every organisation starts from the same values."
         ),
-        json_schema_extra={"unit": "same unit as the parameter"},
+        json_schema_extra={"unit": "same unit as the parameter", "source": ""},
     )
 
 
 class Organisation(Section):
-    """The organisation's starting state and the capacity of its technology team."""
+    """The organisation's starting state, its budgeted team and the models it can use."""
 
     pattern: ClassVar[str] = "The organisation"
     start_month: int = param(
@@ -86,39 +120,81 @@ class Organisation(Section):
         120,
         "month",
         "Month the GenAI programme starts its first pilot (month 0 is January 2024).",
+        group="scale",
     )
     data_quality: float = param(
         0.45,
         0.0,
         1.0,
         "share",
-        "Quality of production data: clean, consistent, owned, reachable by API "
-        "(0 chaos, 1 perfect). Curated demo data is always 1.",
+        "Quality of production data at the start: clean, consistent, owned, reachable by "
+        "API (0 chaos, 1 perfect). Curated demo data is always 1.",
+        group="data",
     )
     technical_skill: float = param(
         0.3, 0.0, 1.0, "share", "Skill of the technology team at building GenAI prototypes."
     )
     model_capability: float = param(
-        0.7, 0.0, 1.0, "share", "Capability of the base model the organisation uses."
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Capability of the base model the organisation uses at the start.",
+        group="model",
+    )
+    model_improvement: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share/year",
+        "Share of the gap to a perfect model that vendors' releases close each year; every "
+        "system gets the better model, loop or no loop.",
+        "judgement: roughly one major model generation a year, each closing part of the gap",
+        group="model",
     )
     delivery_capacity: float = param(
         3.0,
         0.5,
         30.0,
         "initiatives",
-        "Initiatives the technology team can give full attention to at once; "
-        "all open pilots and production systems share it.",
+        "Initiatives the budget funds a delivery team for, at nominal funding; the team "
+        "grows and shrinks with the work up to this.",
+        group="scale",
+    )
+    core_team: float = param(
+        0.5,
+        0.0,
+        10.0,
+        "initiatives",
+        "Delivery capacity kept while the programme runs even with no work (platform, governance).",
+        group="scale",
+    )
+    staffing_lag: float = param(
+        4.0,
+        1.0,
+        24.0,
+        "months",
+        "Months to close most of the gap between the team and the work (hiring, release, "
+        "contractors): the team closes 1/lag of the gap each month.",
+        "judgement: three to six months to hire or release delivery staff",
+        group="scale",
     )
     team_cost: float = param(
-        40.0, 0.0, 1000.0, "k/month", "Monthly cost of one initiative's worth of delivery capacity."
+        40.0,
+        0.0,
+        1000.0,
+        "k/month",
+        "Monthly cost of one initiative's worth of delivery team (about three people).",
+        "judgement: three loaded delivery staff at about 13 k/month each",
+        group="scale",
     )
     leadership_confidence: float = param(
         0.5,
         0.0,
         1.0,
         "share",
-        "Leadership's confidence in GenAI at the start; funding is (0.5 + confidence) "
-        "times the nominal budget.",
+        "Leadership's confidence in GenAI at the start; the team budget is (0.5 + confidence) "
+        "times the nominal one.",
     )
     infrastructure_mindset: float = param(
         0.1,
@@ -126,11 +202,12 @@ class Organisation(Section):
         1.0,
         "share",
         "How far people already think of GenAI as infrastructure rather than a project.",
+        group="culture",
     )
 
 
 class Portfolio(Section):
-    """Pattern 6, the pilot loop: how new use cases are started and old ones left."""
+    """Pattern 6, the pilot loop: how use cases are chosen, started, attended and stopped."""
 
     pattern: ClassVar[str] = "The pilot loop"
     pilot_appetite: float = param(
@@ -156,6 +233,24 @@ class Portfolio(Section):
         "pilots",
         "Cap on pilots open at once; no new pilot starts above it (100: no cap).",
     )
+    selection_skill: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "How far use cases are chosen by expected value and data readiness (1) rather than "
+        "by whoever asks first (0: at random).",
+    )
+    triage: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "How far the team's attention goes first to live systems, then finished prototypes, "
+        "then the oldest pilots in build (1: strict priority) rather than equally to "
+        "everything open (0). It moves attention; it does not stop new starts "
+        "(portfolio.max_open_pilots does).",
+    )
     business_lines: int = param(
         3,
         1,
@@ -165,7 +260,20 @@ class Portfolio(Section):
         "workflow with the use case's volume, and a workflow runs at most one live system.",
     )
     pilot_cost: float = param(
-        15.0, 0.0, 500.0, "k/month", "Running cost of one open pilot (compute, vendors, SMEs)."
+        10.0,
+        0.0,
+        500.0,
+        "k/month",
+        "Running cost of one open pilot besides the team (compute, licences, subject-matter "
+        "experts' time).",
+    )
+    integration_cost: float = param(
+        40.0,
+        0.0,
+        5000.0,
+        "k/system",
+        "One-off cost of taking a system live: integration into the workflow, security "
+        "review, training.",
     )
     build_effort: float = param(
         4.0,
@@ -173,16 +281,37 @@ class Portfolio(Section):
         36.0,
         "initiative-months",
         "Full-attention months needed to build a prototype with skill 0.5.",
+        "checked against Gartner (May 2024): about 8 months from prototype to production",
     )
-    pilot_patience: int = param(
-        18, 1, 120, "months", "Age after which a pilot may be abandoned at a budget review."
-    )
-    stale_pilot_abandon_probability: float = param(
+    awaiting_load: float = param(
         0.3,
         0.0,
         1.0,
-        "probability",
-        "Chance a pilot older than the patience is abandoned at each budget review.",
+        "initiatives",
+        "Team attention a finished prototype awaiting go-live still takes (demos, tweaks), "
+        "relative to a pilot in build.",
+    )
+    production_load: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "initiatives",
+        "Team attention a live system takes (monitoring, changes), relative to a pilot in build.",
+    )
+    stage_gate_months: int = param(
+        6,
+        1,
+        60,
+        "months",
+        "Months after a prototype is finished at which its owner stops it if its KPIs show "
+        "it will not pass the go-live test; a pilot without KPIs has no such evidence.",
+    )
+    pilot_patience: int = param(
+        24,
+        1,
+        120,
+        "months",
+        "Age at which leadership abandons a pilot that is still open at a budget review.",
     )
     permanent_prototype_months: int = param(
         12,
@@ -190,6 +319,50 @@ class Portfolio(Section):
         120,
         "months",
         "A pilot this old that has not reached production counts as a 'permanent prototype'.",
+        "",
+    )
+
+
+class Sourcing(Section):
+    """Build internally or buy a vendor product for a use case."""
+
+    pattern: ClassVar[str] = "Sourcing"
+    buy_share: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of new use cases bought as a vendor product instead of built in house.",
+    )
+    vendor_build_factor: float = param(
+        0.4,
+        0.05,
+        1.0,
+        "x build effort",
+        "Effort to configure a vendor product, relative to building the system.",
+    )
+    vendor_fit_gap: float = param(
+        0.06,
+        0.0,
+        0.5,
+        "quality",
+        "Quality a generic product loses against one built for the workflow.",
+    )
+    vendor_licence: float = param(
+        5.0,
+        0.0,
+        500.0,
+        "k/month",
+        "Licence of one vendor product in production, besides the per-task cost; it covers "
+        "the vendor's maintenance and support in place of operations.support_cost.",
+    )
+    vendor_adaptability: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "Share of the feedback loop's improvements (prompts, retrieval, fine-tuning) a vendor "
+        "product lets the organisation make.",
     )
 
 
@@ -216,14 +389,22 @@ class Data(Section):
         "Share of the gap to perfect data the full programme closes each month.",
     )
     data_drift: float = param(
-        0.008,
+        0.005,
         0.0,
         0.2,
         "share/month",
         "Share of data quality lost each month as upstream systems drift.",
     )
+    data_gap_severity: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "How much of a system's quality the production data gap can take at worst "
+        "(fully data-dependent use case, worthless data).",
+    )
     data_gap_tolerance: float = param(
-        0.15,
+        0.1,
         0.0,
         1.0,
         "share",
@@ -278,7 +459,12 @@ class Data(Section):
 
 
 class Ownership(Section):
-    """Pattern 3, operational ownership: who is accountable for a deployment."""
+    """Pattern 3, operational ownership: who decides, what they know, how much time they have.
+
+    The two kinds of owner follow the same decision rules; they differ in what they
+    know (how realistic their acceptance test is, what an error costs, what "wrong"
+    means in the workflow) and in the time they have.
+    """
 
     pattern: ClassVar[str] = "Ownership"
     owner_probability: float = param(
@@ -316,50 +502,74 @@ class Ownership(Section):
         "k/month",
         "Time a business-unit owner spends on each deployment they own, charged to it.",
     )
-    business_promotion_rate: float = param(
-        0.5,
+    acceptance_margin: float = param(
+        0.03,
         0.0,
-        1.0,
-        "probability/month",
-        "Chance a business-unit owner takes a finished prototype live in a month.",
+        0.3,
+        "quality",
+        "Quality above break-even an owner asks of a system before it goes live.",
     )
-    technology_promotion_rate: float = param(
-        0.04,
-        0.0,
-        1.0,
-        "probability/month",
-        "Chance a finished prototype with only a technology owner goes live in a month: "
-        "nobody in the business has accepted it into the workflow.",
-    )
-    go_live_quality: float = param(
-        0.7, 0.0, 1.0, "share", "Quality on demo data an owner requires before going live."
-    )
-    business_incident_resolution: float = param(
-        0.7,
-        0.0,
-        1.0,
-        "probability/month",
-        "Chance a business-unit owner resolves an open incident in a month.",
-    )
-    technology_incident_resolution: float = param(
-        0.2,
-        0.0,
-        1.0,
-        "probability/month",
-        "Chance the technology team resolves an open incident in a month without a business owner.",
-    )
-    technology_fix_accuracy: float = param(
+    technology_test_realism: float = param(
         0.3,
         0.0,
         1.0,
         "share",
+        "How much of the production data gap a technology stand-in's acceptance test sees "
+        "(a business owner tests on the workflow's own data: 1). Assumption of the article.",
+    )
+    technology_error_knowledge: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "Share of the real cost of an error a technology stand-in knows when setting the "
+        "acceptance bar (a business owner knows all of it). Assumption of the article.",
+    )
+    technology_fix_accuracy: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
         "Share of changes made without a business owner that fix what the business means "
-        "by 'wrong'.",
+        "by 'wrong' (a business owner defines it: 1). Assumption of the article.",
+    )
+    technology_process_authority: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "Share of a workflow's work a technology stand-in can move onto the system: it "
+        "cannot change the business's process, so use is voluntary (a business owner "
+        "changes the process: 1). Assumption of the article.",
+    )
+    technology_diagnosis: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Speed at which a technology stand-in diagnoses an incident in a workflow it does "
+        "not run, relative to the business owner. Assumption of the article.",
+    )
+    edge_cases: float = param(
+        10.0,
+        0.0,
+        200.0,
+        "flags/month",
+        "Real cases an owner's failed acceptance test feeds back to a pilot each month, in "
+        "flags; scaled by how much of the production data the test sees.",
+    )
+    incident_resolution: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "probability/month",
+        "Chance an owner with full attention who knows the workflow resolves an open "
+        "incident in a month.",
     )
 
 
 class Measurement(Section):
-    """Pattern 4, measurement first: KPIs and baselines, budget reviews, confidence."""
+    """Pattern 4, measurement first: KPIs and baselines, evidence at reviews, confidence."""
 
     pattern: ClassVar[str] = "Measurement"
     kpi_probability: float = param(
@@ -382,12 +592,35 @@ class Measurement(Section):
     review_grace: int = param(
         6, 0, 60, "months", "Months in production before a system is judged at a review."
     )
-    unmeasured_cut_probability: float = param(
-        0.3,
+    test_noise: float = param(
+        0.03,
+        0.0,
+        0.5,
+        "quality",
+        "Error of an acceptance test against KPIs and a measured baseline (standard deviation).",
+    )
+    unmeasured_test_noise: float = param(
+        0.12,
+        0.0,
+        0.5,
+        "quality",
+        "Error of judging a system's quality without KPIs or a baseline (standard deviation).",
+    )
+    unmeasured_value_visibility: float = param(
+        0.5,
         0.0,
         1.0,
-        "probability",
-        "Chance a production system without KPIs is cut at a review: nobody can show it works.",
+        "share",
+        "Share of an unmeasured system's real value leadership sees at a budget review "
+        "(activity, anecdotes); with KPIs and a baseline it sees all of it.",
+    )
+    unmeasured_value_noise: float = param(
+        1.0,
+        0.0,
+        10.0,
+        "x running cost",
+        "Error of leadership's view of an unmeasured system's monthly value at a budget "
+        "review, relative to what it costs to run (standard deviation).",
     )
     unmeasured_improvement_efficiency: float = param(
         0.6,
@@ -403,12 +636,13 @@ class Measurement(Section):
         "share/month",
         "Share of the gap to what the evidence supports that confidence closes each month.",
     )
-    confidence_value_scale: float = param(
-        150.0,
-        1.0,
-        100000.0,
-        "k/month",
-        "Measured net value per month that lifts confidence halfway from 0.5 towards 1.",
+    confidence_value_ratio: float = param(
+        0.5,
+        0.01,
+        100.0,
+        "x programme cost",
+        "Measured net value, as a multiple of the programme's monthly cost, that lifts "
+        "confidence halfway from 0.5 towards 1.",
     )
     no_evidence_confidence: float = param(
         0.35,
@@ -444,6 +678,43 @@ class Feedback(Section):
         "share",
         "Culture: reviewers' willingness to flag, before they see whether flags matter.",
     )
+    manual_routing: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Share of the flags tooling misses that still reach someone by hand (email, chat).",
+    )
+    manual_flag_cost: float = param(
+        0.02,
+        0.0,
+        10.0,
+        "k/flag",
+        "Cost of routing one flag by hand (reviewer and owner time).",
+    )
+    ad_hoc_action: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Share of the routed flags the process misses that an owner still acts on.",
+    )
+    mandated_flagging: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Engagement a full review process demands of reviewers whatever they believe; "
+        "mandated flags are less precise.",
+    )
+    flag_precision_floor: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of flags that point at a real problem when raised by a disengaged reviewer "
+        "(an engaged one: all).",
+    )
     tooling_cost: float = param(
         20.0,
         0.0,
@@ -457,6 +728,16 @@ class Feedback(Section):
         1000.0,
         "k/month",
         "Monthly cost of a complete flag-review process (triage, approvals); scaled by process.",
+    )
+    revision_cost: float = param(
+        3.0,
+        0.0,
+        500.0,
+        "k/revision",
+        "Cost of one full prompt or retrieval revision (engineering and testing).",
+    )
+    finetune_cost: float = param(
+        40.0, 0.0, 5000.0, "k/round", "Cost of one fine-tuning round (data, compute, evaluation)."
     )
     reviewers_per_deployment: int = param(
         3, 1, 50, "people", "Reviewers of escalated outputs on each production system."
@@ -534,7 +815,7 @@ class Culture(Section):
         0.0,
         1.0,
         "share/month",
-        "How fast the infrastructure mindset follows the share of reliable, owned systems.",
+        "How fast the infrastructure mindset follows the share of reliable systems.",
     )
     mindset_discipline_effect: float = param(
         0.5,
@@ -544,18 +825,18 @@ class Culture(Section):
         "How far a full infrastructure mindset moves owner and KPI probabilities towards 1.",
     )
     mindset_engagement_effect: float = param(
-        0.5,
+        0.3,
         0.0,
-        2.0,
-        "x culture",
-        "How much a full infrastructure mindset multiplies reviewers' willingness to flag.",
+        1.0,
+        "share",
+        "How far a full infrastructure mindset moves reviewers' willingness to flag towards 1.",
     )
     reliable_months: int = param(
         6,
         1,
         60,
         "months",
-        "Months without an incident that make an owned system with an SLA count as reliable.",
+        "Months live without an incident that make a system count as reliable.",
     )
 
 
@@ -564,7 +845,27 @@ class Operations(Section):
 
     pattern: ClassVar[str] = "Operational layer"
     labour_cost: float = param(
-        60.0, 0.0, 1000.0, "per hour", "Cost of one hour of the people doing the task today."
+        60.0,
+        0.0,
+        1000.0,
+        "per hour",
+        "Loaded cost of one hour of the people doing the task today.",
+        "judgement: loaded back-office hour in a developed-economy enterprise",
+    )
+    value_realisation: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "Share of the people's time a system saves that becomes cash (work redeployed, "
+        "hiring avoided, capacity released); errors avoided count in full.",
+    )
+    error_cost_scale: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "x catalogue",
+        "Multiplier on the catalogue's cost of an error (a heavily regulated business: more).",
     )
     demo_quality_base: float = param(
         0.38, 0.0, 1.0, "quality", "Demo-data quality of a prototype with no capability or skill."
@@ -578,7 +879,8 @@ class Operations(Section):
         10.0,
         "exponent",
         "Diminishing returns to model capability: 1 linear; 2 means the last tenth of "
-        "capability adds a hundredth of the weight.",
+        "capability adds a hundredth of the weight. Assumption of the article ('models "
+        "were capable enough').",
     )
     skill_weight: float = param(
         0.2, 0.0, 1.0, "quality", "Demo-data quality a fully skilled team adds."
@@ -591,13 +893,13 @@ class Operations(Section):
         "Share of the remaining gap to full skill closed by every prototype built.",
     )
     adoption_rate: float = param(
-        0.2, 0.0, 1.0, "share/month", "How fast usage follows the level quality earns."
+        0.3, 0.0, 1.0, "share/month", "How fast usage follows the level quality earns."
     )
     trust_threshold: float = param(
-        0.5, 0.0, 1.0, "quality", "Production quality below which people stop using the system."
+        0.45, 0.0, 1.0, "quality", "Production quality below which people stop using the system."
     )
     full_trust_quality: float = param(
-        0.85, 0.0, 1.0, "quality", "Production quality at which everyone uses the system."
+        0.8, 0.0, 1.0, "quality", "Production quality at which everyone uses the system."
     )
     escalation_floor: float = param(
         0.05, 0.0, 1.0, "share", "Share of outputs always sent to human review."
@@ -629,7 +931,18 @@ class Operations(Section):
         3, 1, 60, "months", "Months an incident may stay open before the system is rolled back."
     )
     support_cost: float = param(
-        8.0, 0.0, 1000.0, "k/month", "Running and support cost of one production system."
+        6.0,
+        0.0,
+        1000.0,
+        "k/month",
+        "Maintenance and support of one production system (monitoring, upgrades, on-call).",
+    )
+    sla_cost: float = param(
+        2.0,
+        0.0,
+        1000.0,
+        "k/month",
+        "Extra support a system under an SLA needs (a business owner's system runs under one).",
     )
     inference_cost: float = param(
         0.02, 0.0, 100.0, "per task", "Model and infrastructure cost per task processed."
@@ -642,6 +955,7 @@ SECTIONS: dict[str, type[Section]] = {
     "population": Population,
     "organisation": Organisation,
     "portfolio": Portfolio,
+    "sourcing": Sourcing,
     "data": Data,
     "ownership": Ownership,
     "measurement": Measurement,
@@ -665,6 +979,15 @@ class ParameterInfo:
     high: float | None
     help: str
     kind: type
+    #: where the default comes from ("judgement" when it is the modeller's)
+    source: str = JUDGEMENT
+    #: the lever family (a section name, or e.g. "data" for the starting data quality)
+    group: str = ""
+
+    @property
+    def money(self) -> bool:
+        """Whether the parameter is an amount of money (scaled with the currency)."""
+        return is_money_unit(self.unit)
 
 
 def _bounds(field: Any) -> tuple[float | None, float | None]:
@@ -685,10 +1008,19 @@ class Scenario(BaseModel):
 
     name: str = Field("custom", description="Short name of the scenario.")
     description: str = Field("", description="One line saying what the scenario represents.")
+    changes: tuple[str, ...] = Field(
+        (),
+        description=(
+            "The lever groups this scenario changes relative to the baseline (e.g. 'data', "
+            "'ownership'), so that a comparison with the baseline is a comparison of those "
+            "levers only."
+        ),
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     population: Population = Field(default_factory=Population)
     organisation: Organisation = Field(default_factory=Organisation)
     portfolio: Portfolio = Field(default_factory=Portfolio)
+    sourcing: Sourcing = Field(default_factory=Sourcing)
     data: Data = Field(default_factory=Data)
     ownership: Ownership = Field(default_factory=Ownership)
     measurement: Measurement = Field(default_factory=Measurement)
@@ -761,6 +1093,8 @@ class Scenario(BaseModel):
                         high=high,
                         help=field.description or "",
                         kind=type(default),
+                        source=str(extra.get("source", JUDGEMENT)),
+                        group=str(extra.get("group", section_name)),
                     )
                 )
         return infos
@@ -926,7 +1260,9 @@ def _load_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not base_path.is_file():
         base_path = _resolve(base_name)
     base = _load_data(base_path, (*seen, path.resolve()))
+    # What a scenario is and what it changes are its own, not its base's.
     base.pop("description", None)
+    base.pop("changes", None)
     return _merge(base, data)
 
 
