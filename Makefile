@@ -4,12 +4,14 @@
 #   make bench  set up, then run the benchmarks
 #   make lint   set up, then check the code with ruff
 #   make app    set up, then serve the scenario explorer on http://localhost:8501
+#   make docs   set up, then regenerate every figure the docs quote (experiments, patterns,
+#               ODD tables, README sample) from fresh simulations
 SHELL := /bin/sh
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench lint format app clean chromium
+.PHONY: setup run test bench lint format app clean chromium docs
 
 setup: $(STAMP)
 
@@ -46,16 +48,29 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_app.py
 
+# The experiments run into a fresh folder: a sweep made by other model code is not resumed.
+EXPERIMENTS := foundations ownership_predictor capability_vs_data feedback_elements \
+	pilot_appetite early_vs_disciplined sobol_foundations
+DOCS_RESULTS := results/docs
+
+docs: $(STAMP)
+	rm -rf $(DOCS_RESULTS)
+	for name in $(EXPERIMENTS); do \
+		$(BIN)/python experiments/$$name.py --out $(DOCS_RESULTS) || exit 1; \
+	done
+	$(BIN)/python experiments/make_docs.py --results $(DOCS_RESULTS)
+	$(BIN)/python scripts/make_docs.py
+
 app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks experiments app.py
-	$(BIN)/ruff format --check src tests benchmarks experiments app.py
+	$(BIN)/ruff check src tests benchmarks experiments scripts app.py
+	$(BIN)/ruff format --check src tests benchmarks experiments scripts app.py
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests benchmarks experiments
-	$(BIN)/ruff check --fix src tests benchmarks experiments
+	$(BIN)/ruff format src tests benchmarks experiments scripts app.py
+	$(BIN)/ruff check --fix src tests benchmarks experiments scripts app.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
