@@ -524,6 +524,14 @@ def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="how many replications are enough for --outcome (Lorscheid et al. 2012)",
     )
+    what.add_argument(
+        "--scores",
+        action="store_true",
+        help=(
+            "which parameters matter for --outcome (any design): extra-trees and permutation "
+            "importance; --outcome may be a label or a condition such as 'production > 2'"
+        ),
+    )
     parser.add_argument(
         "--tolerance",
         type=float,
@@ -557,6 +565,11 @@ def _analyse(args: argparse.Namespace) -> int:
         table = analysis.replication_sufficiency(results, outcome)
         enough = analysis.enough_replications(table, args.tolerance)
         text = report_sweep.format_replications(table, outcome, enough, args.tolerance)
+    elif args.scores:
+        from genaisim import explore, report_explore
+
+        table = explore.feature_scores(results, outcome, seed=int(results.manifest["seed"]))
+        text = report_explore.format_scores(table)
     else:
         groups = args.by or analysis.design_columns(results)
         if results.manifest["experiment"]["design"]["kind"] in ("lhs", "morris", "sobol"):
@@ -594,7 +607,8 @@ register(
             "and the mean of key outcomes over replications with a 95% confidence interval.\n"
             "With --sobol or --morris: sensitivity indices of --outcome; --predictors: which\n"
             "factor best predicts stable production; --replications: how many replications\n"
-            "are enough. --csv writes the table shown."
+            "are enough; --scores: which parameters matter for --outcome. --csv writes the\n"
+            "table shown."
         ),
         examples=(
             "  genaisim analyse results/foundations\n"
@@ -602,7 +616,8 @@ register(
             "  genaisim analyse results/foundations --replications --outcome pilots_started\n"
             "  genaisim analyse results/sobol_foundations --sobol --outcome net_value_last_year\n"
             "  genaisim analyse results/screening --morris\n"
-            "  genaisim analyse results/ownership_predictor --predictors --csv predictors.csv"
+            "  genaisim analyse results/ownership_predictor --predictors --csv predictors.csv\n"
+            "  genaisim analyse results/discover_compounding --scores --outcome compounding"
         ),
         add_arguments=_add_analyse_arguments,
         run=_analyse,
@@ -858,6 +873,9 @@ register(
     )
 )
 
+
+# The exploratory commands (discover, export) live in their own module and register here.
+from genaisim import cli_explore  # noqa: E402, F401
 
 if __name__ == "__main__":
     sys.exit(main())
