@@ -77,6 +77,7 @@ def format_discovery(found: Discovery) -> str:
 def format_scores(table: pd.DataFrame) -> str:
     """A :func:`genaisim.explore.feature_scores` table with a key to reading it."""
     attrs = table.attrs
+    table = table.rename(columns={"predictor": "parameter"})
     outcome = str(attrs.get("outcome", ""))
     what = "accuracy" if attrs.get("kind") == "classification" else "R\u00b2"
     lines = [
@@ -101,4 +102,100 @@ def format_scores(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["format_discovery", "format_scores"]
+def format_second_order(table: pd.DataFrame, outcome: str) -> str:
+    """A :func:`genaisim.explore.sobol_second_order` table, strongest interaction first."""
+    table = table.sort_values("S2", ascending=False)
+    lines = [
+        f"Second-order Sobol indices of {outcome_label(outcome)}",
+        _wrap("S2: the share of variance two parameters cause together, beyond each alone."),
+    ]
+    lines += text_table(
+        [
+            Column("parameter", table["parameter"].tolist(), right=False),
+            Column("with", table["other"].tolist(), right=False),
+        ],
+        [
+            Column("S2", [_cell(v, 3) for v in table["S2"]]),
+            Column("± S2", [_cell(v, 3) for v in table["S2_conf"]]),
+        ],
+    )
+    return "\n".join(lines)
+
+
+def format_convergence(table: pd.DataFrame) -> str:
+    """A :func:`genaisim.explore.sobol_convergence` table, with a verdict on the full N."""
+    outcome = str(table.attrs.get("outcome", ""))
+    tolerance = float(table.attrs.get("tolerance", 0.05))
+    sizes = sorted(table["N"].unique())
+    lines = [
+        f"Have the Sobol indices of {outcome_label(outcome)} converged?",
+        _wrap(
+            f"S1 and ST recomputed on the first {', '.join(f'N = {n}' for n in sizes)} base "
+            "samples; ± is the half-width of the 95% bootstrap interval."
+        ),
+    ]
+    wide = table.pivot(index="parameter", columns="N")
+    order = list(dict.fromkeys(table["parameter"]))
+    wide = wide.reindex(order)
+    values = []
+    for key in ("S1", "ST"):
+        for n in sizes:
+            values.append(Column(f"{key} N={n}", [_cell(v, 3) for v in wide[(key, n)]]))
+        values.append(
+            Column(
+                f"± {key} N={sizes[-1]}", [_cell(v, 3) for v in wide[(f"{key}_conf", sizes[-1])]]
+            )
+        )
+    lines += text_table([Column("parameter", order, right=False)], values)
+    too_wide = table.attrs.get("too_wide", [])
+    lines.append("")
+    if too_wide:
+        lines.append(
+            _wrap(
+                f"Warning: at N = {sizes[-1]} the 95% interval of {', '.join(too_wide)} is wider "
+                f"than ±{tolerance:g}; the indices have not converged. Run the sweep with a "
+                "larger samples (N), or more replications per point."
+            )
+        )
+    else:
+        lines.append(
+            _wrap(
+                f"Every 95% interval at N = {sizes[-1]} is within ±{tolerance:g}; if the "
+                "indices also agree between the last two N, N is large enough."
+            )
+        )
+    return "\n".join(lines)
+
+
+def format_tornado(table: pd.DataFrame) -> str:
+    """A :func:`genaisim.explore.tornado_table`, largest swing first."""
+    outcome = str(table.attrs.get("outcome", ""))
+    decimals = 0 if table["base"].abs().max() >= 100 else 2
+    lines = [
+        f"One factor at a time: {outcome_label(outcome)}",
+        _wrap(
+            f"Each parameter at its lowest and highest level, the others at the base scenario "
+            f"(mean {table['base'].iloc[0]:,.{decimals}f})."
+        ),
+    ]
+    lines += text_table(
+        [Column("parameter", table["lever"].tolist(), right=False)],
+        [
+            Column("base value", [_cell(v) for v in table["current"]]),
+            Column("low", [_cell(float(v)) for v in table["low"]]),
+            Column("at low", [_cell(v, decimals) for v in table["at_low"]]),
+            Column("high", [_cell(float(v)) for v in table["high"]]),
+            Column("at high", [_cell(v, decimals) for v in table["at_high"]]),
+            Column("swing", [_cell(v, decimals) for v in table["swing"]]),
+        ],
+    )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "format_convergence",
+    "format_discovery",
+    "format_scores",
+    "format_second_order",
+    "format_tornado",
+]

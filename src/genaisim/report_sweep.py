@@ -199,6 +199,12 @@ def _design_line(plan: Plan) -> str:
         return f"factorial over {', '.join(axes)}: {points}"
     if design.kind == "points":
         return f"points: {points} ({', '.join(p.name for p in design.points)})"
+    if design.kind == "oat":
+        levels = ", ".join(
+            f"{key} ({', '.join(f'{v:g}' for v in values)})"
+            for key, values in design.parameters.items()
+        )
+        return f"one factor at a time around the base scenario: {levels}: {points}"
     ranges = ", ".join(f"{k} {v[0]:g} to {v[1]:g}" for k, v in design.parameters.items())
     detail = {
         "lhs": f"Latin hypercube of {design.samples} samples",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from genaisim.charts.theme import GREY, HEIGHT, OKABE_ITO, WIDTH, styled
 from genaisim.explore.discovery import Discovery
+from genaisim.explore.sensitivity import TOLERANCE
 
 
 def _source(found: Discovery) -> str:
@@ -171,4 +172,155 @@ def feature_scores(table: pd.DataFrame, source: str = "") -> alt.LayerChart:
     return styled(chart, title, subtitle)
 
 
-__all__ = ["box_limits", "feature_scores", "peeling_trajectory"]
+def tornado_bars(table: pd.DataFrame, outcome_label: str = "cumulative net value (k)") -> alt.Chart:
+    """Tornado bars: the change from the base mean with each lever at its low and high end.
+
+    ``table`` is a tornado table: from a sweep of kind ``oat``
+    (:func:`genaisim.explore.tornado_table`) or from the app's own runs; unstyled, so the
+    app can give it the page's width.
+    """
+    long = pd.concat(
+        [
+            table.assign(end="low end", value=table["at_low"] - table["base"]),
+            table.assign(end="high end", value=table["at_high"] - table["base"]),
+        ]
+    )
+    order = list(table["lever"])
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=f"change in mean {outcome_label} from the current scenario"),
+            y=alt.Y("lever:N", sort=order, title=None),
+            color=alt.Color(
+                "end:N",
+                title=None,
+                scale=alt.Scale(domain=["low end", "high end"], range=[OKABE_ITO[5], OKABE_ITO[0]]),
+            ),
+            tooltip=["lever", "end", "low", "high", alt.Tooltip("value:Q", format=",.0f")],
+        )
+        .properties(height=30 * len(order) + 40)
+    )
+
+
+def tornado(table: pd.DataFrame, source: str = "") -> alt.Chart:
+    """The tornado for a slide: the widest swing in the title."""
+    outcome = str(table.attrs.get("outcome", "cumulative_net_value"))
+    label = outcome.replace("_", " ")
+    top = table.iloc[0]
+    title = (
+        f"{top['lever']} swings mean {label} by {top['swing']:,.0f} from "
+        f"{top['low']:g} to {top['high']:g}"
+    )
+    chart = tornado_bars(table, label).properties(
+        width=WIDTH - 380, height=max(160, 44 * len(table))
+    )
+    subtitle = ["One factor at a time around the base scenario; bars: change from its mean."]
+    if source:
+        subtitle.append(source)
+    return styled(chart, title, subtitle)
+
+
+def morris(table: pd.DataFrame, outcome: str, source: str = "") -> alt.LayerChart:
+    """Morris screening: mean absolute effect (μ*) against its spread (σ), one point each."""
+    data = table.assign(name=table["parameter"].astype(str))
+    base = alt.Chart(data).encode(
+        x=alt.X("mu_star:Q", title="\u03bc* (mean absolute elementary effect)"),
+        y=alt.Y("sigma:Q", title="\u03c3 (spread: non-linearity or interactions)"),
+    )
+    points = base.mark_circle(size=180, color=OKABE_ITO[0], opacity=1).encode(
+        tooltip=["parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
+    )
+    errors = (
+        base.mark_rule(color=GREY)
+        .encode(x=alt.X("low:Q"), x2="high:Q")
+        .transform_calculate(
+            low="datum.mu_star - datum.mu_star_conf", high="datum.mu_star + datum.mu_star_conf"
+        )
+    )
+    labels = base.mark_text(align="left", dx=10, dy=-8, fontSize=14).encode(text="name:N")
+    chart = alt.layer(errors, points, labels).properties(width=WIDTH - 200, height=HEIGHT - 200)
+    top = data.sort_values("mu_star", ascending=False).iloc[0]
+    title = f"{top['name'].capitalize()} has the largest effect on {outcome.replace('_', ' ')}"
+    subtitle = [
+        "Morris screening (SALib); far right: influential; high: acts non-linearly or "
+        "through interactions; grey: 95% interval of \u03bc*.",
+    ]
+    if source:
+        subtitle.append(source)
+    return styled(chart, title, subtitle)
+
+
+def interactions(table: pd.DataFrame, outcome: str, source: str = "") -> alt.LayerChart:
+    """Second-order Sobol indices as a heat map over pairs of parameters."""
+    data = table.assign(text=table["S2"].map(lambda v: f"{v:.2f}"))
+    base = alt.Chart(data).encode(
+        x=alt.X("other:N", title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("parameter:N", title=None),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("S2:Q", title="S2", scale=alt.Scale(scheme="blues")),
+        tooltip=["parameter", "other", "S2", "S2_conf"],
+    )
+    text = base.mark_text(fontSize=16).encode(text="text:N")
+    chart = alt.layer(cells, text).properties(width=WIDTH - 400, height=HEIGHT - 220)
+    top = data.sort_values("S2", ascending=False).iloc[0]
+    title = (
+        f"The strongest interaction, {top['parameter']} \u00d7 {top['other']}, explains "
+        f"{top['S2']:.0%} of the variance in {outcome.replace('_', ' ')}"
+    )
+    subtitle = ["Second-order Sobol indices (SALib): variance two parameters cause together."]
+    if source:
+        subtitle.append(source)
+    return styled(chart, title, subtitle)
+
+
+def convergence(table: pd.DataFrame, source: str = "") -> alt.FacetChart:
+    """Sobol S1 and ST at N/4, N/2 and N: flat lines with narrow bars have converged."""
+    long = pd.concat(
+        [
+            table.assign(
+                index=name,
+                value=table[key],
+                low=table[key] - table[f"{key}_conf"],
+                high=table[key] + table[f"{key}_conf"],
+            )
+            for key, name in (("S1", "first order (S1)"), ("ST", "total (ST)"))
+        ]
+    )
+    base = alt.Chart().encode(
+        x=alt.X("N:O", title="Base sample N", axis=alt.Axis(labelAngle=0)),
+        color=alt.Color("parameter:N", title=None, scale=alt.Scale(range=list(OKABE_ITO))),
+    )
+    lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title="Sobol index"))
+    bars = base.mark_rule(strokeWidth=2).encode(y="low:Q", y2="high:Q")
+    chart = (
+        alt.layer(bars, lines, data=long)
+        .properties(width=(WIDTH - 260) // 2, height=HEIGHT - 240)
+        .facet(column=alt.Column("index:N", title=None))
+    )
+    wide = table.attrs.get("too_wide", [])
+    tolerance = table.attrs.get("tolerance", TOLERANCE)
+    if wide:
+        title = (
+            f"Not converged: the 95% interval of {', '.join(wide)} is wider than "
+            f"\u00b1{tolerance:g} at the full N"
+        )
+    else:
+        title = f"Every 95% interval is within \u00b1{tolerance:g} at the full N"
+    subtitle = ["Sobol indices recomputed on the first N/4, N/2 and N base samples."]
+    if source:
+        subtitle.append(source)
+    return styled(chart, title, subtitle)
+
+
+__all__ = [
+    "box_limits",
+    "convergence",
+    "feature_scores",
+    "interactions",
+    "morris",
+    "peeling_trajectory",
+    "tornado",
+    "tornado_bars",
+]

@@ -2,7 +2,9 @@
 
 - :func:`wide_table` / :func:`export_wide`: one row per run, parameters beside outcomes;
 - :func:`discover`: scenario discovery with PRIM and CART (EMA Workbench);
-- :func:`feature_scores`: extra-trees and permutation importance for any outcome.
+- :func:`feature_scores`: extra-trees and permutation importance for any outcome;
+- :func:`sobol_second_order`, :func:`sobol_convergence`: interactions, and whether N
+  was enough; :func:`tornado_table`: one-at-a-time swings from a design of kind ``oat``.
 
     >>> from genaisim.experiments import load_sweep
     >>> from genaisim import explore
@@ -12,7 +14,8 @@
 
 from genaisim.explore.condition import evaluate
 from genaisim.explore.discovery import Discovery, discover
-from genaisim.explore.scoring import feature_scores
+from genaisim.explore.scoring import feature_scores, stable_production_scores
+from genaisim.explore.sensitivity import sobol_convergence, sobol_second_order, tornado_table
 from genaisim.explore.tidy import export_wide, plain_names, wide_table
 
 __all__ = [
@@ -22,5 +25,9 @@ __all__ = [
     "export_wide",
     "feature_scores",
     "plain_names",
+    "sobol_convergence",
+    "sobol_second_order",
+    "stable_production_scores",
+    "tornado_table",
     "wide_table",
 ]

@@ -120,6 +120,30 @@ def feature_scores(
     return _scores(x, y, names, outcome, binary, seed, trees, bootstraps, shuffles)
 
 
+def stable_production_scores(
+    results: SweepResults,
+    seed: int = 0,
+    trees: int = TREES,
+    bootstraps: int = BOOTSTRAPS,
+    shuffles: int = SHUFFLES,
+) -> pd.DataFrame:
+    """Feature scores of the predictors of stable production, one row per deployment.
+
+    The deployments and candidate predictors (owner, resourcing, KPIs, data dependence
+    and the design's parameters) are those of
+    :func:`genaisim.analysis.stable_production_predictors`, whose logistic regression
+    gives each a direction; here extra trees score them without assuming a form.
+    Returns the table of :func:`feature_scores` with ``predictor`` for ``parameter``.
+    """
+    from genaisim.analysis import stable_production_data
+
+    candidates, stable = stable_production_data(results)
+    names = list(candidates)
+    x = np.column_stack([candidates[name] for name in names])
+    table = _scores(x, stable, names, "stable production", True, seed, trees, bootstraps, shuffles)
+    return table.rename(columns={"parameter": "predictor"})
+
+
 def _scores(
     x: np.ndarray,
     y: np.ndarray,
@@ -189,4 +213,4 @@ def _forest(binary: bool, trees: int, seed: int, features: int, runs: int) -> An
         )
 
 
-__all__ = ["feature_scores"]
+__all__ = ["feature_scores", "stable_production_scores"]
