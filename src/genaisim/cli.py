@@ -417,6 +417,40 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continue the sweep in DIR, skipping the runs already done (DIR must hold it)",
     )
+    parser.add_argument(
+        "--until-ci",
+        type=_precision,
+        metavar="P",
+        help=(
+            "add replications per design point (doubling them each round) until the 95%% "
+            "confidence interval of --outcome is within P of its mean (0.05: within 5%%), or "
+            "--max-replications is reached; resume such a sweep with the same options"
+        ),
+    )
+    parser.add_argument(
+        "--outcome",
+        default="cumulative_net_value",
+        metavar="NAME",
+        help="--until-ci: the outcome whose interval decides (default: cumulative_net_value)",
+    )
+    parser.add_argument(
+        "--max-replications",
+        type=workers_option,
+        default=100,
+        metavar="N",
+        help="--until-ci: the most replications a design point gets (default 100)",
+    )
+
+
+def _precision(text: str) -> float:
+    """``--until-ci``: a share between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{value:g}: give a share between 0 and 1, e.g. 0.05")
+    return value
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -441,6 +475,21 @@ def _sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
         ) as (executor, workers):
+            if args.until_ci is not None:
+                from genaisim.experiments.adaptive import execute_until
+
+                adaptive = execute_until(
+                    the_plan,
+                    out,
+                    executor,
+                    workers,
+                    outcome=args.outcome,
+                    precision=args.until_ci,
+                    max_replications=args.max_replications,
+                    progress=True,
+                )
+                print(report_sweep.format_adaptive(adaptive, args.outcome, args.until_ci))
+                return 1 if adaptive.failed else 0
             summary = execute(the_plan, out, executor, workers, progress=True)
     except KeyboardInterrupt:
         done = folder_status(out, the_plan).done
@@ -478,6 +527,7 @@ register(
             "  genaisim sweep experiments/foundations.toml --workers 4 --out results/f4\n"
             "  genaisim sweep experiments/foundations.toml --out results/f4 --resume\n"
             "  genaisim sweep experiments/foundations.toml --serial --out /tmp/debug\n"
+            "  genaisim sweep experiments/foundations.toml --until-ci 0.05 --max-replications 80\n"
             "  genaisim sweep experiments/foundations.toml --scheduler tcp://10.0.0.5:8786"
         ),
         add_arguments=_add_sweep_arguments,
