@@ -30,6 +30,7 @@ ORDER = (
     ("pilot_appetite", "Do more pilots bring more value?"),
     ("early_vs_disciplined", "Does starting earlier and spending more beat discipline?"),
     ("sobol_foundations", "Which lever explains most of the spread in value?"),
+    ("discover_compounding", "Where in the space of foundations do organisations compound?"),
 )
 
 INTRO = """# Experiments
@@ -65,6 +66,37 @@ print(summary_by(results, by=["data", "ownership"]))
 Every run's result depends only on its scenario, its parameters, its replication and the
 seed: serial, process-pool and Dask runs give identical tables, and an interrupted sweep
 resumed with `genaisim sweep ... --resume` gives the same tables as an uninterrupted one.
+
+## Exploring a sweep
+
+Any sweep, of any design, can be explored after the fact:
+
+```sh
+genaisim discover results/discover_compounding --where compounding --out discovery/
+genaisim discover results/discover_compounding --where 'cumulative_net_value > 0'
+genaisim analyse results/discover_compounding --scores --outcome compounding
+genaisim analyse results/sobol_foundations --convergence          # S1, ST at N/4, N/2, N
+genaisim sweep experiments/foundations.toml --until-ci 0.05       # replications until ±5%
+genaisim export results/discover_compounding --wide runs.parquet
+```
+
+`discover` runs PRIM and CART (EMA Workbench) and prints the peeling trajectory, the
+chosen box's limits with quasi-p-values, CART's rules and the finding in one sentence;
+`--scores` ranks the parameters by extra-trees importance (scikit-learn) with bootstrap
+intervals and permutation importance; `--convergence` warns when a Sobol interval is
+wider than `--tolerance`; an experiment of `kind = "oat"` (levels per parameter around
+the base scenario) gives `analyse --tornado` and `chart --kind tornado`.
+
+`export --wide` writes one row per run with the varied parameters under plain names,
+the seed, the label and the final outcomes, so SQL needs no joins and no quoting. With
+DuckDB:
+
+```sql
+SELECT label, count(*) AS runs, avg(owner_probability) AS owner_probability,
+       avg(cumulative_net_value) AS value
+FROM read_parquet('runs.parquet')
+GROUP BY label ORDER BY value DESC;
+```
 """
 
 

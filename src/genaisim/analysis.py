@@ -85,14 +85,14 @@ def _design(results: SweepResults) -> dict[str, Any]:
 def design_columns(results: SweepResults) -> list[str]:
     """The columns that name a design point in the design's own terms.
 
-    Factorial: the factors' levels and the listed parameters' values; points: the
-    point's name; sampled designs: the sampled parameters' values.
+    Factorial: the factors' levels and the listed parameters' values; points and
+    one-at-a-time: the point's name; sampled designs: the sampled parameters' values.
     """
     design = _design(results)
     kind = design.get("kind")
     if kind == "factorial":
         return [*design.get("factors", {}), *design.get("parameters", {})]
-    if kind == "points":
+    if kind in ("points", "oat"):
         return ["point_name"]
     return list(design.get("parameters", {}))
 
@@ -435,30 +435,7 @@ def stable_production_predictors(
         deployments can be judged.
 
     """
-    if not isinstance(results, SweepResults):
-        raise ExperimentError("stable_production_predictors needs a sweep's results (load_sweep)")
-    if not results.manifest.get("experiment", {}).get("deployments", False):
-        raise ExperimentError(
-            f"{results.path}: the experiment did not record deployments; add "
-            "`deployments = true` to its [experiment] table and run the sweep again "
-            "into a new --out folder"
-        )
-    deployments = results.deployments()
-    horizon = _horizon_months(results)
-    judged = deployments[deployments["month_started"] <= horizon - HISTORY_MONTHS]
-    if len(judged) < 10:
-        raise ExperimentError(
-            f"{results.path}: only {len(judged)} deployments started at least "
-            f"{HISTORY_MONTHS} months before the horizon (month {horizon}); "
-            "run more years or more replications"
-        )
-    stable = (judged["months_in_production"].to_numpy(float) >= min_months).astype(float)
-    if stable.min() == stable.max():
-        raise ExperimentError(
-            f"{results.path}: {'every' if stable[0] else 'no'} judged deployment reached "
-            f"stable production ({min_months} months live); nothing to predict"
-        )
-    candidates = _candidate_predictors(results, judged)
+    candidates, stable = stable_production_data(results, min_months)
     names, matrix = _merge_identical(candidates)
     spread = matrix.std(axis=0)
     keep = spread > 0
@@ -486,7 +463,7 @@ def stable_production_predictors(
     table = table.sort_values("importance", ascending=False, ignore_index=True)
     table.attrs.update(
         {
-            "deployments": len(judged),
+            "deployments": len(stable),
             "stable_share": float(stable.mean()),
             "min_months": min_months,
             "history_months": HISTORY_MONTHS,
@@ -495,6 +472,46 @@ def stable_production_predictors(
         }
     )
     return table
+
+
+def stable_production_data(
+    results: SweepResults, min_months: int = STABLE_MONTHS
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The judged deployments' candidate predictors and whether each reached stable production.
+
+    The deployments and predictors of :func:`stable_production_predictors`; its
+    logistic regression and :func:`genaisim.explore.stable_production_scores` (extra
+    trees) both read them.
+
+    Returns:
+        The candidate predictors by name (one value per judged deployment) and a 0/1
+        array: reached ``min_months`` months live.
+
+    """
+    if not isinstance(results, SweepResults):
+        raise ExperimentError("stable_production_predictors needs a sweep's results (load_sweep)")
+    if not results.manifest.get("experiment", {}).get("deployments", False):
+        raise ExperimentError(
+            f"{results.path}: the experiment did not record deployments; add "
+            "`deployments = true` to its [experiment] table and run the sweep again "
+            "into a new --out folder"
+        )
+    deployments = results.deployments()
+    horizon = _horizon_months(results)
+    judged = deployments[deployments["month_started"] <= horizon - HISTORY_MONTHS]
+    if len(judged) < 10:
+        raise ExperimentError(
+            f"{results.path}: only {len(judged)} deployments started at least "
+            f"{HISTORY_MONTHS} months before the horizon (month {horizon}); "
+            "run more years or more replications"
+        )
+    stable = (judged["months_in_production"].to_numpy(float) >= min_months).astype(float)
+    if stable.min() == stable.max():
+        raise ExperimentError(
+            f"{results.path}: {'every' if stable[0] else 'no'} judged deployment reached "
+            f"stable production ({min_months} months live); nothing to predict"
+        )
+    return _candidate_predictors(results, judged), stable
 
 
 def _horizon_months(results: SweepResults) -> int:
@@ -720,6 +737,7 @@ __all__ = [
     "replication_sufficiency",
     "replication_sufficiency_for",
     "sobol_indices",
+    "stable_production_data",
     "stable_production_predictors",
     "summary_by",
 ]

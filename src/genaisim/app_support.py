@@ -414,25 +414,10 @@ def tornado(
 def tornado_chart(
     table: pd.DataFrame, outcome_label: str = "cumulative net value (k)"
 ) -> alt.Chart:
-    """Tornado bars: the change from the base mean with each lever at its low and high end."""
-    long = pd.concat(
-        [
-            table.assign(end="low end", value=table["at_low"] - table["base"]),
-            table.assign(end="high end", value=table["at_high"] - table["base"]),
-        ]
-    )
-    order = list(table["lever"])
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            x=alt.X("value:Q", title=f"change in mean {outcome_label} from the current scenario"),
-            y=alt.Y("lever:N", sort=order, title=None),
-            color=alt.Color(
-                "end:N",
-                scale=alt.Scale(domain=["low end", "high end"], range=["#D55E00", "#0072B2"]),
-            ),
-            tooltip=["lever", "end", "low", "high", alt.Tooltip("value:Q", format=",.0f")],
-        )
-        .properties(height=30 * len(order) + 40)
-    )
+    """Tornado bars: the change from the base mean with each lever at its low and high end.
+
+    The same chart ``genaisim chart --kind tornado`` draws from a sweep of kind ``oat``.
+    """
+    from genaisim.charts.explore import tornado_bars
+
+    return tornado_bars(table, outcome_label)

@@ -34,6 +34,7 @@ from genaisim.experiments import (
     make_executor,
     plan,
 )
+from genaisim.explore_kinds import EXPLORE_KINDS
 from genaisim.labels import LABELS
 from genaisim.report import format_parameters, format_scenarios, format_summary
 from genaisim.results import TABLES, simulate
@@ -416,6 +417,40 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continue the sweep in DIR, skipping the runs already done (DIR must hold it)",
     )
+    parser.add_argument(
+        "--until-ci",
+        type=_precision,
+        metavar="P",
+        help=(
+            "add replications per design point (doubling them each round) until the 95%% "
+            "confidence interval of --outcome is within P of its mean (0.05: within 5%%), or "
+            "--max-replications is reached; resume such a sweep with the same options"
+        ),
+    )
+    parser.add_argument(
+        "--outcome",
+        default="cumulative_net_value",
+        metavar="NAME",
+        help="--until-ci: the outcome whose interval decides (default: cumulative_net_value)",
+    )
+    parser.add_argument(
+        "--max-replications",
+        type=workers_option,
+        default=100,
+        metavar="N",
+        help="--until-ci: the most replications a design point gets (default 100)",
+    )
+
+
+def _precision(text: str) -> float:
+    """``--until-ci``: a share between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{value:g}: give a share between 0 and 1, e.g. 0.05")
+    return value
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -440,6 +475,21 @@ def _sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
         ) as (executor, workers):
+            if args.until_ci is not None:
+                from genaisim.experiments.adaptive import execute_until
+
+                adaptive = execute_until(
+                    the_plan,
+                    out,
+                    executor,
+                    workers,
+                    outcome=args.outcome,
+                    precision=args.until_ci,
+                    max_replications=args.max_replications,
+                    progress=True,
+                )
+                print(report_sweep.format_adaptive(adaptive, args.outcome, args.until_ci))
+                return 1 if adaptive.failed else 0
             summary = execute(the_plan, out, executor, workers, progress=True)
     except KeyboardInterrupt:
         done = folder_status(out, the_plan).done
@@ -477,6 +527,7 @@ register(
             "  genaisim sweep experiments/foundations.toml --workers 4 --out results/f4\n"
             "  genaisim sweep experiments/foundations.toml --out results/f4 --resume\n"
             "  genaisim sweep experiments/foundations.toml --serial --out /tmp/debug\n"
+            "  genaisim sweep experiments/foundations.toml --until-ci 0.05 --max-replications 80\n"
             "  genaisim sweep experiments/foundations.toml --scheduler tcp://10.0.0.5:8786"
         ),
         add_arguments=_add_sweep_arguments,
@@ -524,12 +575,35 @@ def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="how many replications are enough for --outcome (Lorscheid et al. 2012)",
     )
+    what.add_argument(
+        "--convergence",
+        action="store_true",
+        help=(
+            "Sobol S1 and ST of --outcome at N/4, N/2 and N, with a warning when a 95%% "
+            "interval is wider than --tolerance (sobol designs)"
+        ),
+    )
+    what.add_argument(
+        "--tornado",
+        action="store_true",
+        help="one-factor-at-a-time swings of --outcome (designs of kind oat)",
+    )
+    what.add_argument(
+        "--scores",
+        action="store_true",
+        help=(
+            "which parameters matter for --outcome (any design): extra-trees and permutation "
+            "importance; --outcome may be a label or a condition such as 'production > 2'"
+        ),
+    )
     parser.add_argument(
         "--tolerance",
         type=float,
-        default=0.01,
         metavar="T",
-        help="--replications: relative change of the CV that counts as settled (default 0.01)",
+        help=(
+            "--replications: relative change of the CV that counts as settled (default 0.01); "
+            "--convergence: the widest acceptable half-width of a 95%% interval (default 0.05)"
+        ),
     )
     parser.add_argument(
         "--csv", type=Path, metavar="FILE", help="also write the table shown to FILE (CSV)"
@@ -539,24 +613,51 @@ def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
 def _analyse(args: argparse.Namespace) -> int:
     from genaisim import analysis  # here, not at the top: scipy takes half a second to load
 
-    if not 0 < args.tolerance < 1:
+    if args.tolerance is not None and not 0 < args.tolerance < 1:
         raise GenaisimError(f"--tolerance {args.tolerance}: give a number between 0 and 1")
     results = load_sweep(args.results)
     outcome = args.outcome or "cumulative_net_value"
     # Everything is computed before anything is printed, so an error comes alone.
     if args.sobol:
+        from genaisim import explore, report_explore
+
         table = analysis.sobol_indices(results, outcome)
         text = report_sweep.format_sobol(table, outcome, results)
+        if results.manifest["experiment"]["design"].get("second_order"):
+            pairs = explore.sobol_second_order(results, outcome)
+            text += "\n\n" + report_explore.format_second_order(pairs, outcome)
+    elif args.convergence:
+        from genaisim import explore, report_explore
+
+        tolerance = 0.05 if args.tolerance is None else args.tolerance
+        table = explore.sobol_convergence(results, outcome, tolerance=tolerance)
+        text = report_explore.format_convergence(table)
+    elif args.tornado:
+        from genaisim import explore, report_explore
+
+        table = explore.tornado_table(results, outcome)
+        text = report_explore.format_tornado(table)
     elif args.morris:
         table = analysis.morris_indices(results, outcome)
         text = report_sweep.format_morris(table, outcome, results)
     elif args.predictors:
+        from genaisim import explore, report_explore
+
         table = analysis.stable_production_predictors(results)
-        text = report_sweep.format_predictors(table)
+        scores = explore.stable_production_scores(results, seed=int(results.manifest["seed"]))
+        text = "\n\n".join(
+            [report_sweep.format_predictors(table), report_explore.format_scores(scores)]
+        )
     elif args.replications:
+        tolerance = 0.01 if args.tolerance is None else args.tolerance
         table = analysis.replication_sufficiency(results, outcome)
-        enough = analysis.enough_replications(table, args.tolerance)
-        text = report_sweep.format_replications(table, outcome, enough, args.tolerance)
+        enough = analysis.enough_replications(table, tolerance)
+        text = report_sweep.format_replications(table, outcome, enough, tolerance)
+    elif args.scores:
+        from genaisim import explore, report_explore
+
+        table = explore.feature_scores(results, outcome, seed=int(results.manifest["seed"]))
+        text = report_explore.format_scores(table)
     else:
         groups = args.by or analysis.design_columns(results)
         if results.manifest["experiment"]["design"]["kind"] in ("lhs", "morris", "sobol"):
@@ -594,7 +695,9 @@ register(
             "and the mean of key outcomes over replications with a 95% confidence interval.\n"
             "With --sobol or --morris: sensitivity indices of --outcome; --predictors: which\n"
             "factor best predicts stable production; --replications: how many replications\n"
-            "are enough. --csv writes the table shown."
+            "are enough; --convergence: whether the Sobol indices have settled;\n"
+            "--tornado: one-at-a-time swings; --scores: which parameters matter for --outcome.\n"
+            "--csv writes the table shown."
         ),
         examples=(
             "  genaisim analyse results/foundations\n"
@@ -602,7 +705,10 @@ register(
             "  genaisim analyse results/foundations --replications --outcome pilots_started\n"
             "  genaisim analyse results/sobol_foundations --sobol --outcome net_value_last_year\n"
             "  genaisim analyse results/screening --morris\n"
-            "  genaisim analyse results/ownership_predictor --predictors --csv predictors.csv"
+            "  genaisim analyse results/ownership_predictor --predictors --csv predictors.csv\n"
+            "  genaisim analyse results/discover_compounding --scores --outcome compounding\n"
+            "  genaisim analyse results/sobol_foundations --convergence --tolerance 0.05\n"
+            "  genaisim analyse results/oat_levers --tornado --outcome production"
         ),
         add_arguments=_add_analyse_arguments,
         run=_analyse,
@@ -671,6 +777,7 @@ CHART_KINDS = (
     "foundations",
     "sensitivity",
     "predictors",
+    *EXPLORE_KINDS,
 )
 
 
@@ -695,7 +802,15 @@ def _add_chart_arguments(parser: argparse.ArgumentParser) -> None:
         "--outcome",
         default="cumulative_net_value",
         metavar="NAME",
-        help="sensitivity and foundations: the outcome to chart (default: cumulative_net_value)",
+        help=(
+            "sensitivity, foundations, scores, tornado, morris, interactions, convergence: the "
+            "outcome to chart (default: cumulative_net_value)"
+        ),
+    )
+    parser.add_argument(
+        "--where",
+        metavar="CONDITION",
+        help="peeling and box: the runs to explain, as for `genaisim discover --where`",
     )
     parser.add_argument(
         "--scale", type=float, default=2, metavar="X", help="PNG pixels per chart pixel (default 2)"
@@ -713,7 +828,16 @@ def _chart(args: argparse.Namespace) -> int:
             f".png, .svg or .pdf, or give --format"
         )
     scenario_kinds, sweep_kinds = _chart_kinds()
-    if args.kind in sweep_kinds:
+    if args.kind in EXPLORE_KINDS:
+        from genaisim.explore_kinds import explore_chart
+
+        if len(args.inputs) != 1 or not Path(args.inputs[0], "plan").is_dir():
+            raise GenaisimError(
+                f"--kind {args.kind} charts one sweep's results folder (written by "
+                f"`genaisim sweep`); got {' '.join(args.inputs)}"
+            )
+        chart = explore_chart(args.kind, load_sweep(args.inputs[0]), args.outcome, args.where)
+    elif args.kind in sweep_kinds:
         if len(args.inputs) != 1 or not Path(args.inputs[0], "plan").is_dir():
             raise GenaisimError(
                 f"--kind {args.kind} charts one sweep's results folder (written by "
@@ -741,14 +865,18 @@ register(
             "Draw one chart of the catalogue, titled with its finding, for a slide (16:9).\n"
             "Scenario charts (trajectories, stages, kpis, feedback) simulate the scenarios\n"
             "named (or read folders saved by `genaisim run --out`); sweep charts\n"
-            "(foundations, sensitivity, predictors) read one folder written by\n"
-            "`genaisim sweep`. Rendering is local: no network is needed."
+            "(foundations, sensitivity, predictors, and the exploratory ones: peeling and\n"
+            "box with --where, scores, tornado, morris, interactions, convergence) read one\n"
+            "folder written by `genaisim sweep`. Rendering is local: no network is needed."
         ),
         examples=(
             "  genaisim chart compounder pilot_loop --kind trajectories --out value.png\n"
             "  genaisim chart baseline --kind stages --out stages.svg -r 50 --seed 7\n"
             "  genaisim chart results/foundations --kind foundations --out foundations.pdf\n"
-            "  genaisim chart results/sobol_foundations --kind sensitivity --out sobol.png"
+            "  genaisim chart results/sobol_foundations --kind sensitivity --out sobol.png\n"
+            "  genaisim chart results/discover_compounding --kind box --where compounding \\\n"
+            "      --out box.png\n"
+            "  genaisim chart results/oat_levers --kind tornado --out tornado.svg"
         ),
         add_arguments=_add_chart_arguments,
         run=_chart,
@@ -858,6 +986,9 @@ register(
     )
 )
 
+
+# The exploratory commands (discover, export) live in their own module and register here.
+from genaisim import cli_explore  # noqa: E402, F401
 
 if __name__ == "__main__":
     sys.exit(main())

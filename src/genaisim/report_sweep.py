@@ -199,6 +199,12 @@ def _design_line(plan: Plan) -> str:
         return f"factorial over {', '.join(axes)}: {points}"
     if design.kind == "points":
         return f"points: {points} ({', '.join(p.name for p in design.points)})"
+    if design.kind == "oat":
+        levels = ", ".join(
+            f"{key} ({', '.join(f'{v:g}' for v in values)})"
+            for key, values in design.parameters.items()
+        )
+        return f"one factor at a time around the base scenario: {levels}: {points}"
     ranges = ", ".join(f"{k} {v[0]:g} to {v[1]:g}" for k, v in design.parameters.items())
     detail = {
         "lhs": f"Latin hypercube of {design.samples} samples",
@@ -546,4 +552,40 @@ def format_replications(
             f"replication: {enough} replications are enough at this tolerance."
         )
     lines += ["", _wrap(verdict)]
+    return "\n".join(lines)
+
+
+def format_adaptive(summary: Any, outcome: str, precision: float) -> str:
+    """How an adaptive sweep (``--until-ci``) ended: rounds, replications, points short."""
+    reps = summary.replications
+    lines = [
+        _field(
+            "Adaptive",
+            f"{_count(summary.rounds, 'round')}; replications per design point from "
+            f"{min(reps):,} to {max(reps):,} ({sum(reps):,} in all); "
+            f"{_count(summary.completed, 'run')} run now, {summary.failed:,} failed, in "
+            f"{duration(summary.seconds)}.",
+        ),
+    ]
+    if summary.unmet:
+        points = ", ".join(map(str, summary.unmet[:20])) + (
+            " ..." if len(summary.unmet) > 20 else ""
+        )
+        lines.append(
+            _field(
+                "Short",
+                f"{_count(len(summary.unmet), 'design point')} reached the cap with the 95% "
+                f"interval of {outcome_label(outcome)} still wider than {precision:.0%} of "
+                f"the mean: {points}",
+            )
+        )
+    else:
+        lines.append(
+            _field(
+                "Precision",
+                f"every design point's 95% interval of {outcome_label(outcome)} is within "
+                f"{precision:.0%} of its mean.",
+            )
+        )
+    lines.append(_field("Results", str(summary.folder)))
     return "\n".join(lines)

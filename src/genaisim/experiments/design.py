@@ -79,6 +79,17 @@ def _factorial(experiment: Experiment) -> tuple[list[dict[str, Any]], list[dict[
     return labels, changes
 
 
+def _one_at_a_time(experiment: Experiment) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The base scenario (point 0), then each parameter at each level, the rest at base."""
+    labels: list[dict[str, Any]] = [{"point_name": "base"}]
+    changes: list[dict[str, Any]] = [{}]
+    for key, levels in experiment.design.parameters.items():
+        for level in levels:
+            labels.append({"point_name": f"{key} = {level}"})
+            changes.append({key: level})
+    return labels, changes
+
+
 def _sampled(
     experiment: Experiment, base: Scenario
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
@@ -140,6 +151,8 @@ def plan(experiment: Experiment) -> Plan:
     elif kind == "points":
         labels = [{"point_name": p.name} for p in experiment.design.points]
         changes = [dict(p.changes) for p in experiment.design.points]
+    elif kind == "oat":
+        labels, changes = _one_at_a_time(experiment)
     elif kind in SAMPLED:
         labels, changes, problem = _sampled(experiment, base)
     else:  # pragma: no cover - the spec's Literal type rules this out

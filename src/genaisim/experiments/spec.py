@@ -20,9 +20,10 @@ Written as a TOML file in ``experiments/`` or built in Python::
     "feedback.culture" = [0.2, 0.8]
 
 Design kinds: ``factorial`` (every combination of factor levels and parameter
-values), ``points`` (an explicit list), and three sampling designs through SALib,
-over parameter ranges ``[low, high]``: ``lhs`` (Latin hypercube), ``morris`` and
-``sobol``.
+values), ``points`` (an explicit list), ``oat`` (one factor at a time: the base
+scenario, then each parameter at each of its levels with the others at base), and
+three sampling designs through SALib, over parameter ranges ``[low, high]``: ``lhs``
+(Latin hypercube), ``morris`` and ``sobol``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from genaisim.errors import GenaisimError
 from genaisim.model import TIMESERIES_COLUMNS
 from genaisim.scenario import Scenario, load_scenario, parameter_keys
 
-DesignKind = Literal["factorial", "points", "lhs", "morris", "sobol"]
+DesignKind = Literal["factorial", "points", "lhs", "morris", "sobol", "oat"]
 SAMPLED: tuple[str, ...] = ("lhs", "morris", "sobol")
 
 
@@ -63,7 +64,10 @@ class Design(BaseModel):
     kind: DesignKind = "factorial"
     parameters: dict[str, list[Any]] = Field(
         default_factory=dict,
-        description="factorial: the values of each parameter; lhs/morris/sobol: [low, high].",
+        description=(
+            "factorial: the values of each parameter; oat: each parameter's levels around "
+            "the base scenario; lhs/morris/sobol: [low, high]."
+        ),
     )
     factors: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict,
@@ -106,6 +110,15 @@ class Design(BaseModel):
                 raise ValueError("groups apply to sobol and morris designs only")
             if self.kind == "sobol" and self.samples & (self.samples - 1):
                 raise ValueError(f"samples = {self.samples}: a sobol design needs a power of 2")
+            return self
+        if self.kind == "oat":
+            if self.factors or self.groups:
+                raise ValueError("an 'oat' design takes parameter levels, not factors or groups")
+            if not self.parameters:
+                raise ValueError("an 'oat' design needs [design.parameters] with levels")
+            for key, values in self.parameters.items():
+                if not values:
+                    raise ValueError(f"{key}: give at least one level")
             return self
         if not self.parameters and not self.factors:
             raise ValueError("a factorial design needs [design.parameters] or [design.factors]")
