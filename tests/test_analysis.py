@@ -279,11 +279,16 @@ def test_grouped_parameters_get_one_sobol_row_per_group(tmp_path):
     assert table["parameter"].tolist() == ["ownership.owner_probability", "loop"]
 
 
-def test_extra_trees_also_rank_a_business_unit_owner_first(population):
+def test_extra_trees_see_the_owner_matter_more_than_the_loops_culture(population):
     from genaisim.explore import stable_production_scores
 
     table = stable_production_scores(population, seed=1, trees=50, bootstraps=5, shuffles=3)
-    assert table["predictor"].iloc[0] == "business_unit_owner"
-    # Its whole bootstrap interval lies above the runner-up's estimate: not a close call.
-    assert table["importance_low"].iloc[0] > table["importance"].iloc[1]
+    table = table.set_index("predictor")
+    assert (table["importance_low"] <= table["importance"]).all()
+    assert (table["importance"] <= table["importance_high"]).all()
+    # The owner (kind and resourcing, one factor in two columns) moves stable production
+    # more than the design's culture level does; the use case itself (its data dependence)
+    # matters most to trees, which favour a predictor with many distinct values.
+    owner = table.loc[["business_unit_owner", "owner_resourced"], "permutation"].sum()
+    assert owner > table.loc["feedback.culture", "permutation"]
     assert table.attrs["kind"] == "classification"
