@@ -715,9 +715,10 @@ class Organisation(mesa.Agent):
 
         Within a phase, agents act in a defined order (pilots, then live systems, each
         oldest first; reviewers and owners in the order they joined). Agents of one phase
-        touch shared state in two places only: data-fix requests queue in that order, and
-        an owner's go-live decision can make a later pilot on the same workflow a
-        duplicate.
+        touch shared state in three places: a prototype finished in ``operate`` raises
+        the team's skill for the pilots after it that month; data-fix requests queue in
+        that order (a count, so the order changes nothing); and an owner's go-live
+        decision can make a later pilot on the same workflow a duplicate.
         """
         self.plan()
         self.culture_now = self.effective_culture()
