@@ -50,7 +50,7 @@ bench: $(STAMP)
 
 # The experiments run into a fresh folder: a sweep made by other model code is not resumed.
 EXPERIMENTS := foundations ownership_predictor capability_vs_data feedback_elements \
-	pilot_appetite early_vs_disciplined sobol_foundations
+	pilot_appetite early_vs_disciplined sobol_foundations discover_compounding
 DOCS_RESULTS := results/docs
 
 docs: $(STAMP)
