@@ -33,28 +33,40 @@ def test_each_of_the_articles_patterns_holds_at_the_default_assumptions(key):
     assert result.holds, result.detail
 
 
-def documented_extremes() -> list[tuple[str, str, float, int]]:
-    """For each assumption in docs/patterns.json, the level furthest from its default at
-    which the page says the pattern holds (the strongest claim the page makes)."""
+def documented_claims() -> list[tuple[str, str, float, bool, int]]:
+    """For each assumption in docs/patterns.json, the strongest claims the page makes: the
+    level furthest from the default at which the pattern holds, and the level nearest the
+    default at which it does not (where there is one)."""
     published = json.loads(PATTERNS_JSON.read_text(encoding="utf-8"))
+    seed = published["seeds"][0]
     cases = []
-    defaults = {info.key: info.value for info in load_scenario("baseline").parameters()}
     for pattern in published["patterns"]:
         for assumption in pattern["assumptions"]:
-            holding = [row["level"] for row in assumption["levels"] if row["holds"]]
-            if not holding:
-                continue
-            default = defaults[assumption["parameter"]]
-            level = max(holding, key=lambda x: (abs(x - default), x))
-            cases.append((pattern["key"], assumption["parameter"], level, published["seeds"][0]))
+            default = assumption["default"]
+            rows = assumption["levels"]
+            holding = [r["level"] for r in rows if r["holds"]]
+            failing = [r["level"] for r in rows if not r["holds"]]
+            if holding:
+                level = max(holding, key=lambda x: (abs(x - default), x))
+                cases.append((pattern["key"], assumption["parameter"], level, True, seed))
+            if failing:
+                level = min(failing, key=lambda x: (abs(x - default), x))
+                cases.append((pattern["key"], assumption["parameter"], level, False, seed))
     return cases
 
 
-@pytest.mark.parametrize(("key", "parameter", "level", "seed"), documented_extremes())
-def test_docs_patterns_region_claims_are_what_the_model_gives(key, parameter, level, seed):
-    # docs/patterns.md says the pattern holds here, with this seed: the claim is re-run.
-    result = PATTERNS[key].check({parameter: level}, seed=seed)
-    assert result.holds, result.detail
+@pytest.mark.parametrize(("key", "parameter", "level", "holds", "seed"), documented_claims())
+def test_docs_patterns_region_claims_are_what_the_model_gives(key, parameter, level, holds, seed):
+    # docs/patterns.md says a level holds when the pattern held with both its seeds, and
+    # fails when it failed with at least one. A claimed hold is re-run with the first seed
+    # (the whole page is reproducible, so drift shows there); a claimed failure with both.
+    published = json.loads(PATTERNS_JSON.read_text(encoding="utf-8"))
+    if holds:
+        result = PATTERNS[key].check({parameter: level}, seed=seed)
+        assert result.holds, result.detail
+    else:
+        results = [PATTERNS[key].check({parameter: level}, seed=s) for s in published["seeds"]]
+        assert not all(r.holds for r in results), [r.detail for r in results]
 
 
 def test_a_typical_enterprise_shows_a_j_curve_that_turns_up_within_five_years():
@@ -72,37 +84,33 @@ def test_a_typical_enterprise_shows_a_j_curve_that_turns_up_within_five_years():
     assert labels.isin([COMPOUNDING, TURNAROUND]).mean() > 0.5
 
 
-#: Each foundation lever, from the baseline's value to the top of its range.
+#: Each foundation lever: the bottom of its range, the baseline's value, the top.
 FOUNDATIONS = {
-    "organisation.data_quality": (0.45, 0.7, 0.95),
-    "data.data_investment": (0.1, 0.4, 0.7, 1.0),
-    "ownership.owner_probability": (0.3, 0.6, 1.0),
-    "ownership.owner_resourced_probability": (0.6, 0.8, 1.0),
-    "measurement.kpi_probability": (0.25, 0.6, 1.0),
-    "feedback.tooling": (0.3, 0.6, 1.0),
-    "feedback.process": (0.3, 0.6, 1.0),
-    "feedback.culture": (0.4, 0.7, 1.0),
+    "organisation.data_quality": (0.0, 0.45, 1.0),
+    "data.data_investment": (0.0, 0.1, 1.0),
+    "ownership.owner_probability": (0.0, 0.3, 1.0),
+    "ownership.owner_resourced_probability": (0.0, 0.6, 1.0),
+    "measurement.kpi_probability": (0.0, 0.25, 1.0),
+    "feedback.tooling": (0.0, 0.3, 1.0),
+    "feedback.process": (0.0, 0.3, 1.0),
+    "feedback.culture": (0.0, 0.4, 1.0),
 }
 
 
 @pytest.mark.parametrize("lever", list(FOUNDATIONS))
 def test_raising_a_foundation_never_lowers_five_year_value_beyond_noise(lever):
-    # 40 replications a level: five-year value has an sd of ~2,500-5,000 k, so three
-    # standard errors of a difference are ~2,000-3,000 k; a foundation that cost more
-    # than it returned over its range would show a fall beyond that.
+    # 150 replications a level: five-year value has an sd of ~2,000-4,500 k, so three
+    # standard errors of a difference are ~1,000-1,500 k. A foundation that cost more than
+    # it returned over its documented range would show a fall beyond that.
     levels = FOUNDATIONS[lever]
     base = load_scenario("baseline")
     value = {}
     for level in levels:
-        results = run_scenario(base.with_changes({lever: level}), replications=40, seed=TEST_SEED)
+        results = run_scenario(base.with_changes({lever: level}), replications=150, seed=TEST_SEED)
         value[level] = results.summary()["cumulative_net_value"].to_numpy()
-    for low, high in itertools.pairwise(levels):
+    for low, high in [*itertools.pairwise(levels), (levels[0], levels[-1])]:
         (m_low, se_low), (m_high, se_high) = mean_se(value[low]), mean_se(value[high])
         assert m_high - m_low > -3 * float(np.hypot(se_low, se_high)), (low, high)
-    # Over the whole range the foundation does not lose money on average.
-    assert value[levels[-1]].mean() >= value[levels[0]].mean() - 3 * float(
-        np.hypot(mean_se(value[levels[0]])[1], mean_se(value[levels[-1]])[1])
-    )
 
 
 def scale_money(factor: float) -> dict[str, float]:
@@ -130,8 +138,13 @@ def test_label_shares_do_not_change_when_every_amount_of_money_is_scaled_by_ten(
 
 def test_no_organisation_labelled_compounding_lost_money_in_the_window_before():
     results = simulate("population_2024", 3)
-    summary = results.summary()
-    compounding = summary[summary["label"] == COMPOUNDING]
+    summary = results.summary().set_index(["replication", "organisation"])
+    compounding = summary.index[summary["label"] == COMPOUNDING]
     assert len(compounding) > 20
-    assert (compounding["net_value_year_before"] > 0).all()
-    assert (compounding["net_value_last_year"] > compounding["net_value_year_before"]).all()
+    # The year before last, summed from the monthly table itself (not the summary's own
+    # figure, which the labelling rule also reads).
+    ts = results.timeseries
+    horizon = results.years * 12
+    before = ts[(ts["month"] >= horizon - 24) & (ts["month"] < horizon - 12)]
+    previous = before.groupby(["replication", "organisation"])["net_value"].sum()
+    assert (previous.loc[compounding] > 0).all()

@@ -153,3 +153,25 @@ def test_an_incomplete_results_folder_is_reported_not_crashed_on(tmp_path, resul
     (tmp_path / "timeseries.parquet").unlink()
     with pytest.raises(genaisim.GenaisimError, match="incomplete or damaged"):
         genaisim.Results.load(tmp_path)
+
+
+def test_payback_is_counted_from_the_first_pilot_to_recovering_the_trough():
+    import numpy as np
+
+    from genaisim.results import payback
+
+    months = 12
+    started = np.zeros((3, months))
+    started[:, 2:] = 1  # the first pilot starts in month 2
+    cumulative = np.array(
+        [
+            [0, 0, -5, -10, -12, -8, -3, 1, 4, 8, 12, 15],  # back above zero in month 7
+            [0, 0, -5, -10, -12, -14, -15, -16, -17, -18, -19, -20],  # never
+            [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],  # never lost money
+        ],
+        dtype=float,
+    )
+    result = payback(cumulative, started)["months_to_payback"]
+    assert result[0] == 7 - 2
+    assert np.isnan(result[1])
+    assert result[2] == 0

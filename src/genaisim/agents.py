@@ -735,9 +735,10 @@ class Organisation(mesa.Agent):
         """Budget review, hype, new pilots, the team's size and where its attention goes."""
         self.tally = tally = MonthlyTally()
         p = self.params
-        tally.cost_data += p.data.data_investment * p.data.data_programme_cost
         if not self.started:
             return
+        # The data programme is part of the GenAI programme and starts with it.
+        tally.cost_data += p.data.data_investment * p.data.data_programme_cost
         rand = self.stream
         months_running = self.model.month - p.organisation.start_month
         if months_running > 0 and months_running % p.measurement.review_interval == 0:
@@ -863,13 +864,12 @@ class Organisation(mesa.Agent):
         ]
         if not free:
             return None
+        # Nobody starts a second pilot on a workflow already being piloted while another
+        # workflow is free.
+        piloted = {d.workflow for d in self.pilots}
+        free = [(u, line) for u, line in free if (u.name, line) not in piloted] or free
         skill = p.portfolio.selection_skill
         if skill > 0.0:
-            # A deliberate choice does not start a second pilot on a workflow already being
-            # piloted, while another is free.
-            piloted = {d.workflow for d in self.pilots}
-            fresh = [(u, line) for u, line in free if (u.name, line) not in piloted]
-            free = fresh or free
             values = {u.name: self.expected_value(u) for u, _ in free}
             top = max(abs(v) for v in values.values()) or 1.0
             scores = [skill * values[u.name] / top + (1.0 - skill) * rand.random() for u, _ in free]

@@ -91,6 +91,26 @@ def _difference(high: np.ndarray, low: np.ndarray) -> tuple[float, float]:
     return m_high - m_low, 3.0 * float(np.hypot(se_high, se_low))
 
 
+def _share_of_gap(
+    low: np.ndarray, middle: np.ndarray, high: np.ndarray, seed: int, resamples: int = 400
+) -> tuple[float, float]:
+    """Where ``middle`` sits between ``low`` and ``high``: ``(m - l) / (h - l)`` of the means.
+
+    Returns the share and its standard error, by a bootstrap over replications (each
+    group resampled on its own; ``seed`` makes it repeatable).
+    """
+    groups = [np.asarray(g, dtype=float) for g in (low, middle, high)]
+    groups = [g[~np.isnan(g)] for g in groups]
+
+    def share(lo: np.ndarray, mid: np.ndarray, hi: np.ndarray) -> float:
+        gap = hi.mean() - lo.mean()
+        return float((mid.mean() - lo.mean()) / gap) if gap else float("nan")
+
+    rng = np.random.default_rng(seed)
+    draws = [share(*(g[rng.integers(0, len(g), len(g))] for g in groups)) for _ in range(resamples)]
+    return share(*groups), float(np.nanstd(draws, ddof=1))
+
+
 def _last_year(results: Results) -> np.ndarray:
     horizon = results.years * 12
     return _per_replication(results, "net_value", slice(horizon - 12, horizon))
@@ -181,13 +201,16 @@ def _workarounds(changes: Changes, reps: int, seed: int) -> PatternResult:
             "organisation.data_quality": 0.8, "data.workaround_tendency": 0.0})
     )  # fmt: skip
     gap, gap_margin = _difference(good, poor)
-    closed = float(np.nanmean(patched) - np.nanmean(poor))
-    holds = gap > gap_margin and closed < 0.5 * gap
+    closed, se = _share_of_gap(poor, patched, good, seed)
+    # Workarounds "do not substitute": with three standard errors of margin, they close
+    # less than half of the gap.
+    holds = gap > gap_margin and closed + 3 * se < WORKAROUND_SHARE
     return PatternResult(
         holds,
-        closed / gap if gap else float("nan"),
-        0.5,
-        f"quality gap from poor data {gap:.3f}; workarounds close {closed:.3f} of it",
+        closed,
+        3 * se,
+        f"quality gap from poor data {gap:.3f}; workarounds close {closed:.0%} of it "
+        f"(± {3 * se:.0%})",
     )
 
 
@@ -200,6 +223,12 @@ def _quality_gain(results: Results) -> np.ndarray:
 
 
 LOOP_ELEMENTS = ("feedback.tooling", "feedback.process", "feedback.culture")
+#: "Breaks the loop": without the element, at most this share of the whole loop's quality
+#: gain remains (with three standard errors of margin) — most of the gain is lost.
+BROKEN_LOOP_KEEPS = 0.5
+#: "Does not substitute": workarounds close less than this share of the quality gap that
+#: poor data opens (with three standard errors of margin).
+WORKAROUND_SHARE = 0.5
 
 
 def _feedback_loop(changes: Changes, reps: int, seed: int) -> PatternResult:
@@ -208,21 +237,21 @@ def _feedback_loop(changes: Changes, reps: int, seed: int) -> PatternResult:
     full = _quality_gain(_run("compounder", {**changes, **full_loop}, reps, seed))
     none = _quality_gain(_run("compounder", {**changes, **no_loop}, reps, seed))
     loop_effect, margin = _difference(full, none)
-    worst = 0.0
+    worst, worst_margin = 0.0, 0.0
     parts = []
     for element in LOOP_ELEMENTS:
         without = _quality_gain(
             _run("compounder", {**changes, **full_loop, element: 0.0}, reps, seed)
         )
-        kept = float(np.nanmean(without) - np.nanmean(none)) / loop_effect if loop_effect else 1.0
-        worst = max(worst, kept)
-        parts.append(f"without {element.split('.')[1]} {kept:.0%}")
-    # "Breaks the loop": without any one element, at most a third of the loop's gain remains.
-    holds = loop_effect > margin and worst <= 1 / 3
+        kept, se = _share_of_gap(none, without, full, seed)
+        if kept + 3 * se > worst + worst_margin:
+            worst, worst_margin = kept, 3 * se
+        parts.append(f"without {element.split('.')[1]} {kept:.0%} (± {3 * se:.0%})")
+    holds = loop_effect > margin and worst + worst_margin <= BROKEN_LOOP_KEEPS
     return PatternResult(
         holds,
         worst,
-        1 / 3,
+        worst_margin,
         f"the whole loop adds {loop_effect:.3f} quality; of that remains " + ", ".join(parts),
     )
 
@@ -253,7 +282,8 @@ def _measurement(changes: Changes, reps: int, seed: int) -> PatternResult:
         d = results.deployments
         live = d[d["month_promoted"].notna()]
         good = live[live["net_value"] > 0]
-        cut = good["retire_reason"].eq("cut")
+        # Systems still live have no retire reason: they were not cut.
+        cut = good["retire_reason"].eq("cut").fillna(False).astype(bool)
         return cut.groupby(good["replication"]).mean().reindex(range(results.replications))
 
     effect, margin = _difference(
@@ -351,6 +381,10 @@ PATTERNS: dict[str, Pattern] = {
             {
                 "operations.value_realisation": (0.2, 0.4, 0.6, 0.8, 1.0),
                 "portfolio.integration_cost": (0.0, 40.0, 150.0, 300.0),
+                # Set for both scenarios at once: the comparison at equal appetite and
+                # equal pilot cost.
+                "portfolio.pilot_appetite": (2.0, 4.0, 8.0, 12.0),
+                "portfolio.pilot_cost": (2.0, 10.0, 20.0),
             },
         ),
         Pattern(
@@ -365,6 +399,9 @@ PATTERNS: dict[str, Pattern] = {
             {
                 "portfolio.awaiting_load": (0.0, 0.3, 0.6, 1.0),
                 "ownership.technology_owner_capacity": (1.0, 2.0, 5.0, 10.0),
+                # Set for both scenarios at once: the comparison at equal appetite.
+                "portfolio.pilot_appetite": (2.0, 4.0, 8.0, 12.0),
+                "portfolio.pilot_cost": (2.0, 10.0, 20.0),
             },
         ),
         Pattern(
@@ -385,7 +422,8 @@ PATTERNS: dict[str, Pattern] = {
             "workarounds",
             "Workarounds do not substitute for data",
             "Prompt workarounds close less than half of the quality gap poor data opens.",
-            "share of the quality gap that workarounds close",
+            "share of the quality gap that workarounds close (holds below 0.5 with three "
+            "standard errors of margin)",
             "share",
             _workarounds,
             30,
@@ -410,6 +448,9 @@ PATTERNS: dict[str, Pattern] = {
                 "ownership.technology_diagnosis": (0.25, 0.5, 0.75, 1.0),
                 "ownership.technology_error_knowledge": (0.0, 0.4, 0.7, 1.0),
                 "ownership.technology_process_authority": (0.3, 0.6, 0.8, 1.0),
+                "ownership.technology_owner_capacity": (1.0, 2.0, 5.0, 10.0),
+                "ownership.owner_capacity": (1.0, 2.0, 5.0),
+                "ownership.unresourced_attention": (0.2, 0.4, 0.7, 1.0),
             },
         ),
         Pattern(
@@ -432,7 +473,8 @@ PATTERNS: dict[str, Pattern] = {
             "Removing one element breaks the feedback loop",
             "Without any one of tooling, process or culture, quality gains stay close to those "
             "with no loop at all.",
-            "largest share of the whole loop's quality gain kept without one element",
+            "largest share of the whole loop's quality gain kept without one element (holds "
+            "at or below 0.5 — most of the gain lost — with three standard errors of margin)",
             "share",
             _feedback_loop,
             30,

@@ -146,6 +146,22 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
         bar = "#" * round(share * bar_width)
         lines.append(f"  {label:<{label_width}}  {share:>4.0%}  {bar}".rstrip())
 
+    paid = summary["months_to_payback"].notna()
+    lines += [
+        "",
+        _field(
+            "Payback",
+            f"{paid.mean():.0%} of rows paid back the programme's cumulative costs within "
+            f"{_count(results.years, 'year')}"
+            + (
+                f" (median {summary.loc[paid, 'months_to_payback'].median():.0f} months after "
+                "the first pilot, among those)"
+                if paid.any()
+                else ""
+            ),
+        ),
+    ]
+
     table = outcome_table(summary)
     lo, hi = (f"{q:.0%}" for q in INTERVAL)
     name_width = max(len(o.label) for o in KEY_OUTCOMES)

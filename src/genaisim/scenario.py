@@ -281,7 +281,8 @@ class Portfolio(Section):
         36.0,
         "initiative-months",
         "Full-attention months needed to build a prototype with skill 0.5.",
-        "checked against Gartner (May 2024): about 8 months from prototype to production",
+        "judgement; to be calibrated against Gartner (May 2024): about 8 months from "
+        "prototype to production, about 48% of projects getting there",
     )
     awaiting_load: float = param(
         0.3,
@@ -716,18 +717,22 @@ class Feedback(Section):
         "(an engaged one: all).",
     )
     tooling_cost: float = param(
-        20.0,
+        6.0,
         0.0,
         1000.0,
         "k/month",
         "Monthly cost of complete flag tooling (capture, storage, routing); scaled by tooling.",
+        "judgement: a flag button, a queue and a dashboard, bought or built, run for a few "
+        "k a month",
     )
     process_cost: float = param(
-        15.0,
+        8.0,
         0.0,
         1000.0,
         "k/month",
         "Monthly cost of a complete flag-review process (triage, approvals); scaled by process.",
+        "judgement: about half of one analyst's time (one full-time person is about 13 k a "
+        "month loaded)",
     )
     revision_cost: float = param(
         3.0,
@@ -935,7 +940,8 @@ class Operations(Section):
         0.0,
         1000.0,
         "k/month",
-        "Maintenance and support of one production system (monitoring, upgrades, on-call).",
+        "Platform and support of one production system: hosting, on-call, vendor and "
+        "security upkeep (the delivery team's engineering time is production_load).",
     )
     sla_cost: float = param(
         2.0,
