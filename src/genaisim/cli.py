@@ -34,6 +34,7 @@ from genaisim.experiments import (
     make_executor,
     plan,
 )
+from genaisim.files import FolderLock, folder_is_empty
 from genaisim.labels import LABELS
 from genaisim.report import format_parameters, format_scenarios, format_summary
 from genaisim.results import TABLES, simulate
@@ -223,6 +224,11 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default="parquet",
         help="file format of the saved tables (default: parquet)",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace what --out holds (by default a folder that is not empty is refused)",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -235,17 +241,27 @@ def _run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             scenario = scenario.with_changes({key: value}, source=option)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        # Checked before the run, which may be long, rather than when saving after it.
+    if args.out is None:
+        results = simulate(scenario, progress=True)
+        print(format_summary(results, changes=changes_from(args.changes)))
+        return 0
+    # The folder is checked and locked before the run, which may be long, and stays
+    # locked until the results are saved in it.
+    if args.out.exists() and not args.out.is_dir():
         raise GenaisimError(f"--out {args.out}: exists and is not a folder")
-    results = simulate(scenario, progress=True)
-    print(format_summary(results, changes=changes_from(args.changes)))
-    if args.out is not None:
+    with FolderLock(args.out):
+        if not args.overwrite and not folder_is_empty(args.out):
+            raise GenaisimError(
+                f"--out {args.out}: is not empty; choose another folder, or give --overwrite "
+                "to replace what it holds"
+            )
+        results = simulate(scenario, progress=True)
+        print(format_summary(results, changes=changes_from(args.changes)))
         try:
-            folder = results.save(args.out, args.format)
+            folder = results.save(args.out, args.format, overwrite=args.overwrite)
         except OSError as exc:
             raise GenaisimError(f"--out {args.out}: cannot save the results ({exc})") from None
-        print(f"\nSaved {', '.join(TABLES)} ({args.format}) and manifest.json in {folder}")
+    print(f"\nSaved {', '.join(TABLES)} ({args.format}) and manifest.json in {folder}")
     return 0
 
 
@@ -256,7 +272,8 @@ register(
         description=(
             "Run a scenario over replications and print the share of trajectories with each\n"
             "label and the mean and 90% interval of key outcomes. With --out, also save the\n"
-            "tables. -r, --seed and --years are applied after any --set."
+            "tables; a folder that is not empty is refused unless --overwrite, which replaces\n"
+            "it in one step. -r, --seed and --years are applied after any --set."
         ),
         examples=(
             "  genaisim run baseline -r 50\n"

@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from genaisim.errors import GenaisimError
 
@@ -30,8 +31,8 @@ from genaisim.errors import GenaisimError
 TEMPORARY_PREFIX = ".tmp-"
 
 
-def _umask() -> int:
-    # The umask can only be read by setting it; it is set back at once.
+def umask() -> int:
+    """The process's umask (it can only be read by setting it; it is set back at once)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -49,7 +50,7 @@ def write_atomically(path: Path, write: Callable[[str], Any]) -> None:
     os.close(handle)
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -92,7 +93,7 @@ def replace_folder(new: Path, target: Path) -> None:
     process killed at any moment leaves either the old folder or the new one at
     ``target``; the old one is then removed.
     """
-    os.chmod(new, 0o777 & ~_umask())  # mkdtemp made it private to the owner
+    os.chmod(new, 0o777 & ~umask())  # mkdtemp made it private to the owner
     if not target.exists():
         os.rename(new, target)
         return
@@ -113,6 +114,20 @@ def remove_leftovers(folder: Path) -> None:
     for entry in parent.glob(f"{TEMPORARY_PREFIX}{folder.name}-*"):
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a file, as a manifest records them to detect a torn folder."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def folder_is_empty(folder: Path) -> bool:
+    """Whether ``folder`` is missing or holds nothing."""
+    return not folder.is_dir() or next(folder.iterdir(), None) is None
 
 
 # -- one writer per folder -----------------------------------------------------------
@@ -159,15 +174,25 @@ class FolderLock:
             ...  # write; lock.previous is the owner that died holding it, if any
     """
 
+    #: Locks this process holds, by lock file: taking one again (a save inside a run that
+    #: holds its folder) is allowed, as a second lock on the same file would block.
+    _held: ClassVar[dict[Path, int]] = {}
+
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.path = lock_path(self.folder)
         self.previous: LockOwner | None = None
         self._handle: int | None = None
+        self._nested = False
 
     def acquire(self) -> FolderLock:
         """Take the lock, or raise :class:`FolderBusyError` naming its holder."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = self.path.resolve()
+        if key in FolderLock._held:
+            FolderLock._held[key] += 1
+            self._nested = True
+            return self
         while True:
             handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
             try:
@@ -194,12 +219,19 @@ class FolderLock:
         os.ftruncate(handle, 0)
         os.pwrite(handle, json.dumps(mine).encode("utf-8"), 0)
         self._handle = handle
+        FolderLock._held[key] = 1
         return self
 
     def release(self) -> None:
         """Remove the lock file and release the lock."""
+        key = self.path.resolve()
+        if self._nested:
+            FolderLock._held[key] -= 1
+            self._nested = False
+            return
         if self._handle is None:
             return
+        FolderLock._held.pop(key, None)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
         os.close(self._handle)

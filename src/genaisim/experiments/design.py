@@ -52,10 +52,15 @@ class Plan:
         return int(self.runs["run_id"].nunique())
 
 
-def run_id(changes: dict[str, Any], replication: int, seed: int) -> str:
-    """A stable id from a run's parameters, replication and seed."""
+def run_id(changes: dict[str, Any], replication: int, seed: int, experiment: str) -> str:
+    """A stable id from a run's parameters, replication, seed and experiment fingerprint.
+
+    The fingerprint (see :meth:`Experiment.fingerprint`) makes ids unique across
+    experiments: runs of two sweeps never share an id unless they are the same run.
+    """
     canonical = json.dumps(
-        {"changes": changes, "replication": replication, "seed": seed}, sort_keys=True
+        {"changes": changes, "replication": replication, "seed": seed, "experiment": experiment},
+        sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]
 
@@ -164,12 +169,13 @@ def plan(experiment: Experiment) -> Plan:
         ]
     )
     seeds = [replication_seed(experiment.seed, r) for r in range(experiment.replications)]
+    fingerprint = experiment.fingerprint()
     rows = [
         {
             "point": i,
             "replication": r,
             "seed": seeds[r],
-            "run_id": run_id(change, r, experiment.seed),
+            "run_id": run_id(change, r, experiment.seed, fingerprint),
         }
         for i, change in enumerate(changes)
         for r in range(experiment.replications)

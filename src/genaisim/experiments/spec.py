@@ -202,9 +202,15 @@ class Experiment(BaseModel):
         return keys
 
     def fingerprint(self) -> str:
-        """A hash of everything that determines the runs and their results."""
-        data = self.model_dump(mode="json", exclude={"source", "description"})
-        data["base_scenario"] = self.base_scenario().to_dict()
+        """A hash of everything that determines the runs and their results.
+
+        The number of replications is left out: more replications extend the same
+        experiment (replication r is the same run whatever their number).
+        """
+        data = self.model_dump(mode="json", exclude={"source", "description", "replications"})
+        base = self.base_scenario().to_dict()
+        del base["simulation"]["replications"]
+        data["base_scenario"] = base
         canonical = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
