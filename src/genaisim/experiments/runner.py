@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import math
 import os
+import re
 import signal
 import threading
 import time
@@ -84,6 +85,10 @@ class SerialExecutor(Executor):
         return future
 
 
+#: A Dask scheduler's address: protocol, host and port.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[A-Za-z0-9.\-_\[\]:]+:\d{1,5}/?")
+
+
 @contextlib.contextmanager
 def make_executor(
     workers: int | None = None,
@@ -98,12 +103,15 @@ def make_executor(
     (``serial``), or a local process pool of ``workers`` (default: every core).
     """
     workers = workers or os.cpu_count() or 1
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise GenaisimError(
+            f"scheduler {scheduler!r} is not a Dask scheduler's address, such as "
+            "tcp://10.0.0.5:8786"
+        )
     if scheduler or dask_local:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            from genaisim.errors import GenaisimError
-
             raise GenaisimError(
                 "Dask is not installed; install the extra with: pip install 'genaisim[dask]'"
             ) from None
