@@ -7,17 +7,35 @@ a leaked file or a process left behind. The slow tests start real processes.
 
 from __future__ import annotations
 
+import errno
+import json
 import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import genaisim
 from genaisim import app_support
 from genaisim.cli import main
 from genaisim.errors import GenaisimError, ScenarioError
-from genaisim.experiments import ExperimentError, experiment_from_dict, plan
+from genaisim.experiments import (
+    ExperimentError,
+    execute,
+    experiment_from_dict,
+    load_sweep,
+    plan,
+)
+from genaisim.files import FolderBusyError, FolderLock, lock_path
 
 SECRET = '[organisation]\nsecret_token = "hunter2-do-not-show"\n'
 
@@ -29,8 +47,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def assert_one_line_error(err: str) -> None:
+    """``err`` holds one line, the error, besides any progress bar."""
     assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
+    lines = [
+        line
+        for line in err.splitlines()
+        if line.strip() and "\r" not in line and "run/s" not in line
+    ]
     assert len(lines) == 1 and lines[0].startswith("genaisim: error: "), err
 
 
@@ -119,10 +142,11 @@ def test_a_scenario_file_may_not_start_from_a_file_outside_its_folder(
 
 
 def test_a_scenario_file_may_start_from_a_file_beside_it_by_name_or_path(tmp_path: Path):
-    (tmp_path / "common.toml").write_text(
-        'base = "baseline"\n[ownership]\nowner_probability = 0.77\n', encoding="utf-8"
-    )
-    for base in ("common", "common.toml", "./common.toml"):
+    common = 'base = "baseline"\n[ownership]\nowner_probability = 0.77\n'
+    (tmp_path / "common.toml").write_text(common, encoding="utf-8")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "common.toml").write_text(common, encoding="utf-8")
+    for base in ("common", "common.toml", "./common.toml", "shared/common.toml"):
         path = tmp_path / "org.toml"
         path.write_text(f'base = "{base}"\n[feedback]\nculture = 0.6\n', encoding="utf-8")
         scenario = genaisim.load_scenario(path)
@@ -210,3 +234,381 @@ def test_seed_or_replications_as_a_design_factor_is_refused(key):
         experiment_from_dict(tiny(design={"kind": "factorial", "parameters": {key: [1, 2]}}))
     with pytest.raises(ExperimentError, match=key):
         experiment_from_dict(tiny(changes={key: 3}))
+
+
+# -- 2. one writer per folder ---------------------------------------------------------
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from genaisim.files import FolderLock
+
+    with FolderLock(Path(sys.argv[1])):
+        print("locked", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+@pytest.fixture
+def held_elsewhere(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A folder whose lock another process holds; yields the folder and that process's id."""
+    folder = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    yield folder, holder.pid
+    holder.kill()
+    holder.wait()
+
+
+def test_a_sweep_into_a_folder_another_process_writes_gets_one_line_and_exit_2(
+    held_elsewhere, tmp_path, capsys
+):
+    folder, pid = held_elsewhere
+    experiment = write_experiment(tmp_path / "e.toml")
+    status, _, err = run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(folder))
+    assert status == 2
+    assert_one_line_error(err)
+    assert f"process {pid} on host" in err
+    assert not (folder / "manifest.json").exists()
+
+
+def test_a_run_saving_into_a_folder_another_process_writes_gets_one_line_and_exit_2(
+    held_elsewhere, capsys
+):
+    folder, pid = held_elsewhere
+    status, _, err = run_cli(capsys, "run", "baseline", "-r", "1", "--out", str(folder))
+    assert status == 2
+    assert_one_line_error(err)
+    assert f"process {pid}" in err
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over_and_its_owner_reported(tmp_path):
+    folder = tmp_path / "out"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    owner = {"pid": int(dead.stdout), "host": "lab-1", "started": "2026-12-01T10:00:00+00:00"}
+    lock_path(folder).write_text(json.dumps(owner), encoding="utf-8")
+    with FolderLock(folder) as lock:
+        assert lock.previous is not None and lock.previous.pid == owner["pid"]
+        with pytest.raises(FolderBusyError):
+            # another process would be refused; here, a second lock on a new descriptor
+            FolderLock._held.clear()
+            try:
+                FolderLock(folder).acquire()
+            finally:
+                FolderLock._held[lock.path.resolve()] = 1
+    assert not lock_path(folder).exists()
+
+
+TWO_WRITERS = tiny(
+    name="two_writers",
+    replications=150,
+    years=5,
+    design={"kind": "factorial", "parameters": {"ownership.owner_probability": [0.1, 0.5, 0.9]}},
+)
+
+
+@pytest.mark.slow
+def test_two_sweeps_started_into_one_folder_run_each_run_once(tmp_path):
+    experiment = write_experiment(tmp_path / "e.toml", **TWO_WRITERS)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "genaisim", "sweep", str(experiment), "--serial"]
+    first = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not lock_path(out).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
+    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    assert second.returncode == 2
+    assert_one_line_error(second.stderr)
+    results = load_sweep(out)
+    the_plan = plan(experiment_from_dict(TWO_WRITERS))
+    assert len(results.runs) == len(the_plan) == 450
+    assert results.runs["run_id"].is_unique
+
+
+# -- 3. no silent overwrite, no torn folder -------------------------------------------
+def saved(path: Path, fmt: str = "parquet", seed: int = 1) -> Path:
+    genaisim.simulate("baseline", replications=2, years=1, seed=seed).save(path, fmt)
+    return path
+
+
+def test_run_out_onto_results_refuses_without_overwrite_and_leaves_them_alone(tmp_path, capsys):
+    out = saved(tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "-r", "1", "--years", "1", "--out", str(out)
+    )
+    assert status == 2
+    assert_one_line_error(err)
+    assert "--overwrite" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_run_out_onto_a_sweep_folder_refuses_and_keeps_its_manifest(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    execute(plan(experiment_from_dict(tiny())), out)
+    manifest = (out / "manifest.json").read_bytes()
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "-r", "1", "--years", "1", "--out", str(out)
+    )
+    assert status == 2
+    assert_one_line_error(err)
+    assert (out / "manifest.json").read_bytes() == manifest
+
+
+def test_overwrite_replaces_the_whole_folder_so_no_stale_table_is_left(tmp_path, capsys):
+    out = saved(tmp_path / "out", "csv")
+    status, _, _ = run_cli(
+        capsys,
+        "run",
+        "baseline",
+        "-r",
+        "1",
+        "--years",
+        "1",
+        "--seed",
+        "9",
+        "--out",
+        str(out),
+        "--overwrite",
+    )
+    assert status == 0
+    assert sorted(p.suffix for p in out.iterdir()) == [".json"] + [".parquet"] * 4
+    assert genaisim.Results.load(out).seed == 9
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".out.lock"))]
+
+
+def test_the_library_refuses_to_save_over_results_unless_asked(tmp_path):
+    out = saved(tmp_path / "out")
+    results = genaisim.simulate("baseline", replications=1, years=1, seed=3)
+    with pytest.raises(GenaisimError, match="overwrite"):
+        results.save(out)
+    results.save(out, overwrite=True)
+    assert genaisim.Results.load(out).seed == 3
+
+
+def test_saved_files_follow_the_umask_not_private_to_the_owner(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        out = saved(tmp_path / "out")
+        execute(plan(experiment_from_dict(tiny())), tmp_path / "sweep")
+    finally:
+        os.umask(previous)
+    for path in [*out.iterdir(), *(tmp_path / "sweep").rglob("*.*")]:
+        assert path.stat().st_mode & 0o777 == 0o644, path
+    assert out.stat().st_mode & 0o777 == 0o755
+
+
+KILLED_SAVE = textwrap.dedent(
+    """
+    import os, signal, sys
+    import pandas as pd
+    import genaisim
+
+    results = genaisim.simulate("baseline", replications=2, years=1, seed=2)
+    real, written = pd.DataFrame.to_parquet, []
+
+    def to_parquet(self, *args, **kwargs):
+        written.append(1)
+        if len(written) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, *args, **kwargs)
+
+    pd.DataFrame.to_parquet = to_parquet
+    results.save(sys.argv[1], overwrite=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_save_killed_half_way_leaves_the_old_results_whole(tmp_path):
+    out = saved(tmp_path / "out", seed=1)
+    old = genaisim.Results.load(out)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_SAVE, str(out)], capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    again = genaisim.Results.load(out)
+    assert again.seed == 1
+    pd.testing.assert_frame_equal(again.timeseries, old.timeseries)
+    # the next save clears what the killed one left beside the folder
+    genaisim.simulate("baseline", replications=1, years=1).save(out, overwrite=True)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+def test_a_torn_folder_is_refused_with_one_line(tmp_path, capsys):
+    out = saved(tmp_path / "out", seed=1)
+    other = saved(tmp_path / "other", seed=2)
+    shutil.copyfile(other / "timeseries.parquet", out / "timeseries.parquet")
+    with pytest.raises(GenaisimError, match="timeseries.parquet does not match"):
+        genaisim.Results.load(out)
+    status, _, err = run_cli(
+        capsys, "chart", str(out), "--kind", "trajectories", "--out", str(tmp_path / "c.svg")
+    )
+    assert status == 2
+    assert_one_line_error(err)
+
+
+def test_a_folder_with_a_missing_table_or_an_unchecked_manifest_is_refused(tmp_path):
+    out = saved(tmp_path / "out")
+    (out / "deployments.parquet").unlink()
+    with pytest.raises(GenaisimError, match="deployments.parquet is missing"):
+        genaisim.Results.load(out)
+    out = saved(tmp_path / "legacy")
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["files"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(GenaisimError, match="lists no files"):
+        genaisim.Results.load(out)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path | None]:
+    """A 2 MB file system where one can be mounted (root on Linux), else None."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        )
+        if shutil.which("mount") and os.geteuid() == 0
+        else None
+    )
+    if done is None or done.returncode != 0:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill_the_disk(small_disk: Path | None, monkeypatch, tmp_path: Path) -> Path:
+    """A folder on a full disk: the small file system, or writes that fail as if full."""
+    if small_disk is not None:
+        (small_disk / "filler").write_bytes(b"\0" * (2 * 1024 * 1024 - 64 * 1024))
+        return small_disk / "out"
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    return tmp_path / "out"
+
+
+def test_a_full_disk_during_run_out_gets_one_line_and_keeps_the_old_results(
+    small_disk, monkeypatch, tmp_path, capsys
+):
+    out = fill_the_disk(small_disk, monkeypatch, tmp_path)
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "-r", "20", "--years", "5", "--out", str(out)
+    )
+    assert status == 2
+    assert_one_line_error(err)
+    assert "cannot save" in err
+    assert not out.exists() or not any(out.iterdir())
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_a_full_disk_during_a_sweep_gets_one_line_and_the_sweep_is_marked_interrupted(
+    small_disk, monkeypatch, tmp_path, capsys
+):
+    out = fill_the_disk(small_disk, monkeypatch, tmp_path)
+    experiment = write_experiment(tmp_path / "e.toml", replications=20, years=5)
+    status, _, err = run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))
+    assert status == 2
+    assert_one_line_error(err)
+    if (out / "manifest.json").exists():
+        assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+
+
+# -- 5. damaged parts, repair, and other one-line errors -------------------------------
+@pytest.fixture
+def swept(tmp_path: Path) -> tuple[Path, Path]:
+    experiment = write_experiment(tmp_path / "e.toml", replications=4)
+    out = tmp_path / "out"
+    execute(plan(experiment_from_dict(tiny(replications=4), source=str(experiment))), out, size=2)
+    return experiment, out
+
+
+def truncate_a_part(folder: Path) -> Path:
+    part = sorted((folder / "runs").glob("part-*.parquet"))[1]
+    part.write_bytes(part.read_bytes()[:100])
+    return part
+
+
+def test_a_truncated_part_is_named_by_analyse_with_the_command_that_repairs_it(swept, capsys):
+    experiment, out = swept
+    part = truncate_a_part(out)
+    status, _, err = run_cli(capsys, "analyse", str(out))
+    assert status == 2
+    assert_one_line_error(err)
+    assert part.name in err
+    assert f"genaisim sweep {experiment} --out {out} --resume --repair" in " ".join(err.split())
+
+
+def test_resume_names_a_truncated_part_and_repair_runs_its_runs_again(swept, tmp_path, capsys):
+    experiment, out = swept
+    part = truncate_a_part(out)
+    status, _, err = run_cli(
+        capsys, "sweep", str(experiment), "--serial", "--out", str(out), "--resume"
+    )
+    assert status == 2
+    assert_one_line_error(err)
+    assert part.name in err and "--repair" in err
+    status, out_text, _ = run_cli(
+        capsys, "sweep", str(experiment), "--serial", "--out", str(out), "--resume", "--repair"
+    )
+    assert status == 0, out_text
+    assert "Removed 1 damaged part file" in out_text
+    fresh = tmp_path / "fresh"
+    execute(plan(load_experiment_at(experiment)), fresh)
+    pd.testing.assert_frame_equal(load_sweep(out).runs, load_sweep(fresh).runs)
+
+
+def load_experiment_at(path: Path):
+    from genaisim.experiments import load_experiment
+
+    return load_experiment(path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty plan runs", "binary manifest", "manifest list", "points gone"],
+)
+def test_a_damaged_sweep_folder_gets_one_line_from_analyse(swept, capsys, damage):
+    _, out = swept
+    if damage == "empty plan runs":
+        (out / "plan" / "runs.parquet").write_bytes(b"")
+    elif damage == "binary manifest":
+        (out / "manifest.json").write_bytes(bytes(range(256)))
+    elif damage == "manifest list":
+        (out / "manifest.json").write_text("[]")
+    else:
+        (out / "plan" / "points.parquet").unlink()
+    status, _, err = run_cli(capsys, "analyse", str(out))
+    assert status == 2
+    assert_one_line_error(err)
+
+
+def test_analyse_given_a_file_gets_one_line(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    status, _, err = run_cli(capsys, "analyse", str(path))
+    assert status == 2
+    assert_one_line_error(err)
+
+
+@pytest.mark.parametrize("address", ["notaurl", "tcp://", "http://x:1", "tcp://host"])
+def test_a_scheduler_that_is_not_an_address_gets_one_line(tmp_path, capsys, address):
+    experiment = write_experiment(tmp_path / "e.toml")
+    status, _, err = run_cli(
+        capsys, "sweep", str(experiment), "--scheduler", address, "--out", str(tmp_path / "o")
+    )
+    assert status == 2
+    assert_one_line_error(err)
