@@ -30,6 +30,7 @@ from genaisim.cli import main
 from genaisim.errors import GenaisimError, ScenarioError
 from genaisim.experiments import (
     ExperimentError,
+    ResultsFolder,
     execute,
     experiment_from_dict,
     load_sweep,
@@ -612,3 +613,121 @@ def test_a_scheduler_that_is_not_an_address_gets_one_line(tmp_path, capsys, addr
     )
     assert status == 2
     assert_one_line_error(err)
+
+
+# -- 4. clean shutdown: no orphans, no "running" forever ------------------------------
+LONG = tiny(
+    name="long",
+    replications=400,
+    years=5,
+    design={"kind": "factorial", "parameters": {"ownership.owner_probability": [0.2, 0.8]}},
+)
+
+
+def session_processes(session: int) -> list[int]:
+    """Live (not zombie) processes of a session: a command and everything it started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        state, sid = fields[0], int(fields[3])
+        if sid == session and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def running_sweep(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path, Path]]:
+    """A two-worker sweep in its own session, stopped once its first chunk is on disk."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to see which processes are left")
+    experiment = write_experiment(tmp_path / "e.toml", **LONG)
+    out = tmp_path / "out"
+    command = ["genaisim", "sweep", str(experiment), "--workers", "2", "--out", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert wait_until(lambda: any((out / "runs").glob("part-*")), 120), "no chunk finished"
+    assert len(session_processes(process.pid)) >= 3  # the sweep and its two workers
+    yield process, experiment, out
+    for pid in session_processes(process.pid):
+        os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def worker_of(process: subprocess.Popen) -> int:
+    """One of the pool's workers (not multiprocessing's resource tracker)."""
+    for pid in session_processes(process.pid):
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"spawn_main" in command:
+            return pid
+    raise AssertionError("no worker found")
+
+
+@pytest.mark.slow
+def test_a_sweep_stopped_with_sigterm_exits_143_marked_interrupted_and_leaves_no_process(
+    running_sweep,
+):
+    process, _, out = running_sweep
+    os.kill(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert wait_until(lambda: not session_processes(process.pid), 5), "processes left behind"
+    _, err = process.communicate()
+    assert "Resume with: genaisim sweep" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert ResultsFolder(out).manifest()["status"] == "interrupted"
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_outright_leaves_no_worker_and_the_next_one_records_the_death(
+    running_sweep, capsys
+):
+    process, experiment, out = running_sweep
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert wait_until(lambda: not session_processes(process.pid), 5), "workers outlived it"
+    assert ResultsFolder(out).manifest()["status"] == "running"
+    assert load_sweep(out).manifest["status"] == "died"  # read: nobody holds the folder
+    status, _, _ = run_cli(
+        capsys,
+        "sweep",
+        str(experiment),
+        "--serial",
+        "--out",
+        str(out),
+        "--resume",
+        "--replications",
+        "5",
+    )
+    assert status == 0
+    sessions = ResultsFolder(out).manifest()["sessions"]
+    assert [s["status"] for s in sessions] == ["died", "complete"]
+    assert sessions[0]["pid"] == process.pid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_a_worker_that_dies_stops_the_sweep_with_one_line_and_no_process_left(running_sweep, how):
+    process, _, out = running_sweep
+    os.kill(worker_of(process), how)
+    assert process.wait(timeout=30) == 2
+    assert wait_until(lambda: not session_processes(process.pid), 5), "processes left behind"
+    _, err = process.communicate()
+    assert_one_line_error(err)
+    assert "worker process stopped" in err
+    assert ResultsFolder(out).manifest()["status"] == "interrupted"
