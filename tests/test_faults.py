@@ -18,6 +18,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -731,3 +732,148 @@ def test_a_worker_that_dies_stops_the_sweep_with_one_line_and_no_process_left(ru
     assert_one_line_error(err)
     assert "worker process stopped" in err
     assert ResultsFolder(out).manifest()["status"] == "interrupted"
+
+
+# -- 6. size guards --------------------------------------------------------------------
+def test_a_sobol_design_of_half_a_million_samples_is_refused_before_it_is_laid_out(
+    tmp_path, capsys
+):
+    huge = tiny(
+        design={
+            "kind": "sobol",
+            "samples": 524_288,
+            "parameters": {"organisation.data_quality": [0.1, 0.9], "feedback.culture": [0, 1]},
+        }
+    )
+    started = time.perf_counter()
+    status, _, err = run_cli(capsys, "plan", str(write_experiment(tmp_path / "e.toml", **huge)))
+    assert time.perf_counter() - started < 5
+    assert status == 2
+    assert_one_line_error(err)
+    assert "4,194,304 runs" in err and "--force" in err
+
+
+def test_a_factorial_of_ten_million_points_is_refused():
+    values = [0.1 * i for i in range(10)]
+    keys = [
+        "organisation.data_quality",
+        "feedback.culture",
+        "feedback.tooling",
+        "feedback.process",
+        "ownership.owner_probability",
+        "data.data_investment",
+        "data.workaround_tendency",
+    ]
+    experiment = experiment_from_dict(
+        tiny(design={"kind": "factorial", "parameters": {key: values for key in keys}})
+    )
+    with pytest.raises(GenaisimError, match="10,000,000 design points"):
+        plan(experiment)
+
+
+def test_a_run_too_large_for_memory_is_refused_at_once_unless_forced(capsys, monkeypatch):
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "--set", "population.organisations=5000", "-r", "10000"
+    )
+    assert status == 2
+    assert_one_line_error(err)
+    assert "GiB" in err and "--force" in err
+    from genaisim import budget
+
+    monkeypatch.setattr(budget, "MAX_CORE_SECONDS", 0.001)
+    status, _, err = run_cli(capsys, "run", "baseline", "-r", "1", "--years", "1")
+    assert status == 2 and "of one core" in err
+    status, _, _ = run_cli(capsys, "run", "baseline", "-r", "1", "--years", "1", "--force")
+    assert status == 0
+
+
+THREE = ("feedback.culture", "feedback.tooling", "data.data_investment")
+
+
+def test_points_are_counted_without_laying_them_out():
+    from genaisim.experiments.design import count_points
+
+    designs = [
+        {"kind": "factorial", "parameters": {"feedback.culture": [0.1, 0.5, 0.9]}},
+        {"kind": "lhs", "samples": 7, "parameters": {"feedback.culture": [0, 1]}},
+        {
+            "kind": "morris",
+            "samples": 3,
+            "parameters": {"feedback.culture": [0, 1], "feedback.tooling": [0, 1]},
+        },
+        {
+            "kind": "sobol",
+            "samples": 4,
+            "second_order": True,
+            "parameters": {"feedback.culture": [0, 1], "feedback.tooling": [0, 1]},
+        },
+        {
+            "kind": "sobol",
+            "samples": 4,
+            "groups": {"feedback.culture": "loop", "feedback.tooling": "loop"},
+            "parameters": {"feedback.culture": [0, 1], "feedback.tooling": [0, 1]},
+        },
+        {
+            "kind": "sobol",
+            "samples": 4,
+            "groups": {"feedback.culture": "loop", "feedback.tooling": "loop"},
+            "parameters": {key: [0, 1] for key in THREE},
+        },
+        {
+            "kind": "morris",
+            "samples": 2,
+            "groups": {"feedback.culture": "loop", "feedback.tooling": "loop"},
+            "parameters": {key: [0, 1] for key in THREE},
+        },
+    ]
+    for design in designs:
+        experiment = experiment_from_dict(tiny(design=design))
+        assert count_points(experiment) == len(plan(experiment).points), design
+
+
+def test_a_chunk_holds_fewer_runs_of_larger_populations():
+    from genaisim.experiments.runner import MAX_CHUNK, chunk_size
+
+    assert chunk_size(100_000, 2, organisation_months=60) == MAX_CHUNK
+    assert chunk_size(100_000, 2, organisation_months=200 * 60) == 5
+    assert chunk_size(100_000, 2, organisation_months=5000 * 240) == 1
+
+
+# -- 7. provenance ----------------------------------------------------------------------
+LIBRARIES = {"numpy": "numpy", "pandas": "pandas", "pyarrow": "pyarrow", "salib": "SALib"}
+
+
+def test_every_manifest_names_the_versions_of_the_libraries_that_decide_the_numbers(tmp_path):
+    out = saved(tmp_path / "run")
+    execute(plan(experiment_from_dict(tiny())), tmp_path / "sweep")
+    for manifest in (
+        json.loads((out / "manifest.json").read_text()),
+        ResultsFolder(tmp_path / "sweep").manifest(),
+    ):
+        for key, name in LIBRARIES.items():
+            assert manifest[f"{key}_version"] == metadata.version(name)
+
+
+def test_a_sweep_is_extended_with_more_replications_without_running_a_run_twice(tmp_path, capsys):
+    experiment = write_experiment(tmp_path / "e.toml", replications=2)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out))[0] == 0
+    status, text, _ = run_cli(
+        capsys,
+        "sweep",
+        str(experiment),
+        "--serial",
+        "--out",
+        str(out),
+        "--resume",
+        "--replications",
+        "4",
+    )
+    assert status == 0
+    assert "4 run now, 4 skipped" in " ".join(text.split())
+    fresh = tmp_path / "fresh"
+    execute(plan(experiment_from_dict(tiny(replications=4))), fresh)
+    extended = load_sweep(out)
+    pd.testing.assert_frame_equal(extended.runs, load_sweep(fresh).runs)
+    assert extended.runs.groupby("point")["replication"].nunique().tolist() == [4, 4]
+    assert extended.manifest["replications"] == 4

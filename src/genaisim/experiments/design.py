@@ -151,6 +151,8 @@ def count_points(experiment: Experiment) -> int:
     groups = len({design.groups.get(name, name) for name in design.parameters})
     if design.kind == "morris":
         return (groups + 1) * design.samples
+    if groups == 1:
+        groups = len(design.parameters)  # SALib samples a single group as ungrouped
     return design.samples * ((2 * groups + 2) if design.second_order else (groups + 2))
 
 
