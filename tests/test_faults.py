@@ -877,3 +877,24 @@ def test_a_sweep_is_extended_with_more_replications_without_running_a_run_twice(
     pd.testing.assert_frame_equal(extended.runs, load_sweep(fresh).runs)
     assert extended.runs.groupby("point")["replication"].nunique().tolist() == [4, 4]
     assert extended.manifest["replications"] == 4
+
+
+def test_plan_and_sweep_refuse_a_design_over_the_limit_unless_forced(tmp_path, capsys, monkeypatch):
+    from genaisim import budget
+
+    monkeypatch.setattr(budget, "MAX_RUNS", 3)
+    experiment = write_experiment(tmp_path / "e.toml")  # 4 runs
+    out = tmp_path / "out"
+    for command in ("plan", "sweep"):
+        status, _, err = (
+            run_cli(capsys, command, str(experiment), "--serial", "--out", str(out))[:3]
+            if command == "sweep"
+            else run_cli(capsys, command, str(experiment))
+        )
+        assert status == 2
+        assert_one_line_error(err)
+        assert "4 runs" in err and "--force" in err
+    assert (
+        run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out), "--force")[0] == 0
+    )
+    assert len(load_sweep(out).runs) == 4
