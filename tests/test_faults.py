@@ -885,16 +885,11 @@ def test_plan_and_sweep_refuse_a_design_over_the_limit_unless_forced(tmp_path, c
     monkeypatch.setattr(budget, "MAX_RUNS", 3)
     experiment = write_experiment(tmp_path / "e.toml")  # 4 runs
     out = tmp_path / "out"
-    for command in ("plan", "sweep"):
-        status, _, err = (
-            run_cli(capsys, command, str(experiment), "--serial", "--out", str(out))[:3]
-            if command == "sweep"
-            else run_cli(capsys, command, str(experiment))
-        )
+    for argv in (["plan", str(experiment)], ["sweep", str(experiment), "--out", str(out)]):
+        status, _, err = run_cli(capsys, *argv)
         assert status == 2
         assert_one_line_error(err)
         assert "4 runs" in err and "--force" in err
-    assert (
-        run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(out), "--force")[0] == 0
-    )
+    forced = ["sweep", str(experiment), "--serial", "--out", str(out), "--force"]
+    assert run_cli(capsys, *forced)[0] == 0
     assert len(load_sweep(out).runs) == 4
