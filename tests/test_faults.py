@@ -319,12 +319,18 @@ def test_two_sweeps_started_into_one_folder_run_each_run_once(tmp_path):
     experiment = write_experiment(tmp_path / "e.toml", **TWO_WRITERS)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "genaisim", "sweep", str(experiment), "--serial"]
-    first = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not lock_path(out).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    second = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
-    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    log = (tmp_path / "first.log").open("w")  # a file, not a pipe nobody reads while it runs
+    first = subprocess.Popen([*command, "--out", str(out)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while not lock_path(out).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
+        assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()
+    finally:
+        first.kill()
+        first.wait()
+        log.close()
     assert second.returncode == 2
     assert_one_line_error(second.stderr)
     results = load_sweep(out)
@@ -656,13 +662,15 @@ def running_sweep(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path, Path
     experiment = write_experiment(tmp_path / "e.toml", **LONG)
     out = tmp_path / "out"
     command = ["genaisim", "sweep", str(experiment), "--workers", "2", "--out", str(out)]
-    process = subprocess.Popen(
-        [sys.executable, "-m", *command],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # Files, not pipes: a pipe left open by a surviving worker would hang the test.
+    with (tmp_path / "stdout").open("w") as out_log, (tmp_path / "stderr").open("w") as err_log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", *command],
+            stdout=out_log,
+            stderr=err_log,
+            start_new_session=True,
+        )
+    process.err_path = tmp_path / "stderr"  # type: ignore[attr-defined]
     assert wait_until(lambda: any((out / "runs").glob("part-*")), 120), "no chunk finished"
     assert len(session_processes(process.pid)) >= 3  # the sweep and its two workers
     yield process, experiment, out
@@ -688,7 +696,7 @@ def test_a_sweep_stopped_with_sigterm_exits_143_marked_interrupted_and_leaves_no
     os.kill(process.pid, signal.SIGTERM)
     assert process.wait(timeout=30) == 143
     assert wait_until(lambda: not session_processes(process.pid), 5), "processes left behind"
-    _, err = process.communicate()
+    err = process.err_path.read_text()
     assert "Resume with: genaisim sweep" in " ".join(err.split())
     assert "Traceback" not in err
     assert ResultsFolder(out).manifest()["status"] == "interrupted"
@@ -728,7 +736,7 @@ def test_a_worker_that_dies_stops_the_sweep_with_one_line_and_no_process_left(ru
     os.kill(worker_of(process), how)
     assert process.wait(timeout=30) == 2
     assert wait_until(lambda: not session_processes(process.pid), 5), "processes left behind"
-    _, err = process.communicate()
+    err = process.err_path.read_text()
     assert_one_line_error(err)
     assert "worker process stopped" in err
     assert ResultsFolder(out).manifest()["status"] == "interrupted"
