@@ -362,7 +362,7 @@ def test_ctrl_c_during_a_sweep_says_what_is_on_disk_and_how_to_resume(
 ):
     from genaisim.experiments import execute as real_execute
 
-    def interrupted_after_one_run(the_plan, folder, executor, workers, progress):
+    def interrupted_after_one_run(the_plan, folder, executor, workers, progress, **options):
         def stop(done):
             raise KeyboardInterrupt
 

@@ -165,25 +165,12 @@ def test_points_with_identical_changes_share_run_ids_and_are_run_once(tmp_path):
     )
 
 
-def test_run_ids_are_stable_and_depend_on_parameters_replication_and_seed_only():
+def test_run_ids_are_stable_and_depend_on_parameters_replication_seed_and_experiment():
     first = plan(experiment_from_dict(tiny()))
     pd.testing.assert_frame_equal(first.runs, plan(experiment_from_dict(tiny())).runs)
 
-    # another name, more replications, more years, values listed in another order:
-    # the same (changes, replication, seed) keeps its id
-    other = plan(
-        experiment_from_dict(
-            tiny(
-                name="other",
-                replications=3,
-                years=2,
-                design={
-                    "kind": "factorial",
-                    "parameters": {"ownership.owner_probability": [0.8, 0.5, 0.2]},
-                },
-            )
-        )
-    )
+    # more replications extend the experiment: the runs it had keep their ids
+    more = plan(experiment_from_dict(tiny(replications=3)))
     ids = {
         (change["ownership.owner_probability"], rep): rid
         for (point, rep, rid) in first.runs[["point", "replication", "run_id"]].itertuples(
@@ -191,21 +178,29 @@ def test_run_ids_are_stable_and_depend_on_parameters_replication_and_seed_only()
         )
         for change in [first.changes[point]]
     }
-    for point, rep, rid in other.runs[["point", "replication", "run_id"]].itertuples(index=False):
-        key = (other.changes[point]["ownership.owner_probability"], rep)
+    for point, rep, rid in more.runs[["point", "replication", "run_id"]].itertuples(index=False):
+        key = (more.changes[point]["ownership.owner_probability"], rep)
         if key in ids:
             assert ids[key] == rid
-    assert len(set(ids.values())) == len(ids)
+    assert len(set(ids.values())) == len(ids) < more.runs["run_id"].nunique()
 
+    fingerprint = experiment_from_dict(tiny()).fingerprint()
     changes = {"ownership.owner_probability": 0.2, "feedback.culture": 0.5}
     reordered = {"feedback.culture": 0.5, "ownership.owner_probability": 0.2}
-    assert run_id(changes, 0, SEED) == run_id(reordered, 0, SEED)
-    assert run_id(changes, 0, SEED) != run_id(changes, 1, SEED)
-    assert run_id(changes, 0, SEED) != run_id(changes, 0, SEED + 1)
-    assert run_id(changes, 0, SEED) != run_id({**changes, "feedback.culture": 0.6}, 0, SEED)
-    # a different master seed changes every id
-    reseeded = plan(experiment_from_dict(tiny(seed=SEED + 1)))
-    assert set(reseeded.runs["run_id"]).isdisjoint(first.runs["run_id"])
+    one = run_id(changes, 0, SEED, fingerprint)
+    assert one == run_id(reordered, 0, SEED, fingerprint)
+    assert one != run_id(changes, 1, SEED, fingerprint)
+    assert one != run_id(changes, 0, SEED + 1, fingerprint)
+    assert one != run_id({**changes, "feedback.culture": 0.6}, 0, SEED, fingerprint)
+    # another master seed, horizon, base scenario or name: no id in common
+    for other in (
+        tiny(seed=SEED + 1),
+        tiny(years=2),
+        tiny(scenario="compounder"),
+        tiny(name="other"),
+    ):
+        runs = plan(experiment_from_dict(other)).runs
+        assert set(runs["run_id"]).isdisjoint(first.runs["run_id"])
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from scipy import stats
 
 from genaisim.errors import ScenarioError
 from genaisim.results import Results, simulate
-from genaisim.scenario import Scenario, load_scenario, parameter_keys
+from genaisim.scenario import Scenario, load_scenario, parameter_keys, scenario_from_toml
 
 #: Keys the sidebar does not render as generated sliders: the spread is a table, and the
 #: replications and seed get their own widgets.
@@ -227,17 +226,10 @@ def scenario_from_widgets(base: Scenario, values: Mapping[str, Any]) -> Scenario
 def validate_upload(data: bytes, filename: str) -> Scenario:
     """Validate an uploaded scenario file; raises :class:`ScenarioError` naming the file.
 
-    The bytes go through :func:`load_scenario` on a temporary copy, so an upload is held
-    to exactly the checks a file on disk is (and may start from a preset with ``base``).
+    An upload is held to the checks a file on disk is, and may start from a preset with
+    ``base``; being nobody's file on this server, it cannot start from one of its files.
     """
-    stem = Path(filename).stem or "uploaded"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{stem}.toml"
-        path.write_bytes(data)
-        try:
-            return load_scenario(path)
-        except ScenarioError as exc:
-            raise ScenarioError(str(exc).replace(str(path), filename)) from None
+    return scenario_from_toml(data, Path(filename).name or "uploaded.toml")
 
 
 # -- tables ----------------------------------------------------------------------------

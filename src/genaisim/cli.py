@@ -15,26 +15,33 @@ that adds its arguments to a parser and a function that runs it, and pass both t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from genaisim import __version__, report_sweep
+from genaisim.budget import TooLargeError, check_run
 from genaisim.errors import GenaisimError
 from genaisim.experiments import (
     estimate_time,
     execute,
+    experiment_from_dict,
     folder_status,
     load_experiment,
     load_sweep,
     make_executor,
     plan,
 )
+from genaisim.experiments.store import DamagedPartError
 from genaisim.explore_kinds import EXPLORE_KINDS
+from genaisim.files import FolderLock, folder_is_empty
 from genaisim.labels import LABELS
 from genaisim.report import format_parameters, format_scenarios, format_summary
 from genaisim.results import TABLES, simulate
@@ -43,6 +50,7 @@ from genaisim.scenario import Scenario, load_scenario, parse_assignment
 PROG = "genaisim"
 USAGE_ERROR = 2  # what argparse returns for a usage error; user errors share it
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped with Ctrl-C
+TERMINATED = 143  # 128 + SIGTERM, as a shell reports a command stopped with kill
 BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader went away
 
 
@@ -119,6 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: the command stops as it does for Ctrl-C, tidying up on the way."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_like_ctrl_c() -> Iterator[None]:
+    """Handle SIGTERM as Ctrl-C while a command runs (from the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
@@ -135,13 +164,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.code or 0
         return 1
     try:
-        status = args.run(args)
+        with _sigterm_like_ctrl_c():
+            status = args.run(args)
         # Flushed here so that a closed pipe is reported below, not by Python at exit.
         sys.stdout.flush()
         return status
+    except TooLargeError as exc:
+        print(f"{PROG}: error: {exc} with --force", file=sys.stderr)
+        return USAGE_ERROR
     except GenaisimError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    except Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return TERMINATED
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return INTERRUPTED
@@ -224,6 +260,12 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default="parquet",
         help="file format of the saved tables (default: parquet)",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace what --out holds (by default a folder that is not empty is refused)",
+    )
+    add_force_option(parser)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -236,17 +278,29 @@ def _run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             scenario = scenario.with_changes({key: value}, source=option)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        # Checked before the run, which may be long, rather than when saving after it.
+    sim = scenario.simulation
+    check_run(scenario.population.organisations, sim.years * 12, sim.replications, args.force)
+    if args.out is None:
+        results = simulate(scenario, progress=True)
+        print(format_summary(results, changes=changes_from(args.changes)))
+        return 0
+    # The folder is checked and locked before the run, which may be long, and stays
+    # locked until the results are saved in it.
+    if args.out.exists() and not args.out.is_dir():
         raise GenaisimError(f"--out {args.out}: exists and is not a folder")
-    results = simulate(scenario, progress=True)
-    print(format_summary(results, changes=changes_from(args.changes)))
-    if args.out is not None:
+    with FolderLock(args.out):
+        if not args.overwrite and not folder_is_empty(args.out):
+            raise GenaisimError(
+                f"--out {args.out}: is not empty; choose another folder, or give --overwrite "
+                "to replace what it holds"
+            )
+        results = simulate(scenario, progress=True)
+        print(format_summary(results, changes=changes_from(args.changes)))
         try:
-            folder = results.save(args.out, args.format)
+            folder = results.save(args.out, args.format, overwrite=args.overwrite)
         except OSError as exc:
             raise GenaisimError(f"--out {args.out}: cannot save the results ({exc})") from None
-        print(f"\nSaved {', '.join(TABLES)} ({args.format}) and manifest.json in {folder}")
+    print(f"\nSaved {', '.join(TABLES)} ({args.format}) and manifest.json in {folder}")
     return 0
 
 
@@ -257,7 +311,8 @@ register(
         description=(
             "Run a scenario over replications and print the share of trajectories with each\n"
             "label and the mean and 90% interval of key outcomes. With --out, also save the\n"
-            "tables. -r, --seed and --years are applied after any --set."
+            "tables; a folder that is not empty is refused unless --overwrite, which replaces\n"
+            "it in one step. -r, --seed and --years are applied after any --set."
         ),
         examples=(
             "  genaisim run baseline -r 50\n"
@@ -355,10 +410,23 @@ def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"estimate the wall time for N workers (default: every core, {os.cpu_count()} here)",
     )
+    add_force_option(parser)
+
+
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """``--force``: go ahead with a run or plan larger than the size limits."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=(
+            "go ahead even when the estimate exceeds the limits (over a million runs, a "
+            "week of one core's work, or for run, tables over half the memory)"
+        ),
+    )
 
 
 def _plan(args: argparse.Namespace) -> int:
-    the_plan = plan(load_experiment(args.experiment))
+    the_plan = plan(load_experiment(args.experiment), force=args.force)
     print(report_sweep.format_plan(the_plan), flush=True)  # shown while a few runs are timed
     estimate = estimate_time(the_plan, args.workers or os.cpu_count() or 1)
     print(report_sweep.format_estimate(estimate))
@@ -440,6 +508,21 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="--until-ci: the most replications a design point gets (default 100)",
     )
+    add_force_option(parser)
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="with --resume: remove damaged part files first and run their runs again",
+    )
+    parser.add_argument(
+        "--replications",
+        type=workers_option,
+        metavar="N",
+        help=(
+            "replications per design point instead of the file's; with --resume, more "
+            "replications extend the sweep in DIR"
+        ),
+    )
 
 
 def _precision(text: str) -> float:
@@ -457,8 +540,15 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.workers and (args.serial or args.scheduler):
         which = "--serial" if args.serial else "--scheduler"
         raise GenaisimError(f"--workers does not apply with {which}; leave one of them out")
+    if args.repair and not args.resume:
+        raise GenaisimError("--repair applies to a sweep resumed with --resume; add --resume")
     experiment = load_experiment(args.experiment)
-    the_plan = plan(experiment)
+    if args.replications is not None:
+        experiment = experiment_from_dict(
+            {**experiment.model_dump(), "replications": args.replications},
+            source=experiment.source,
+        )
+    the_plan = plan(experiment, force=args.force)
     out = args.out or Path("results") / experiment.name
     status = folder_status(out, the_plan)
     if args.resume and not status.is_results:
@@ -468,6 +558,7 @@ def _sweep(args: argparse.Namespace) -> int:
     note = report_sweep.format_folder_status(status, args.resume)
     if note:
         print(note, flush=True)
+    resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
     try:
         with make_executor(
             workers=args.workers,
@@ -490,20 +581,26 @@ def _sweep(args: argparse.Namespace) -> int:
                 )
                 print(report_sweep.format_adaptive(adaptive, args.outcome, args.until_ci))
                 return 1 if adaptive.failed else 0
-            summary = execute(the_plan, out, executor, workers, progress=True)
-    except KeyboardInterrupt:
+            summary = execute(the_plan, out, executor, workers, progress=True, repair=args.repair)
+    except DamagedPartError as exc:
+        raise GenaisimError(
+            f"{exc.path}: damaged part file ({exc.problem}); run its runs again with: "
+            f"{shlex.join([*resume, '--repair'])}"
+        ) from None
+    except KeyboardInterrupt as exc:
         done = folder_status(out, the_plan).done
-        resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
         print(
             report_sweep.format_interrupted(done, len(the_plan), str(out), shlex.join(resume)),
             file=sys.stderr,
         )
-        return INTERRUPTED
+        return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
     except OSError as exc:
         # An unreachable scheduler or an unwritable folder: the user's to fix.
         unreachable = args.scheduler and "connect" in str(exc).lower()
         where = f"--scheduler {args.scheduler}" if unreachable else f"--out {out}"
         raise GenaisimError(f"{where}: {exc}") from None
+    if summary.repaired:
+        print(f"Removed {summary.repaired} damaged part file(s); their runs ran again.")
     print(report_sweep.format_sweep_summary(summary, experiment.name))
     return 1 if summary.failed else 0
 
@@ -520,7 +617,9 @@ register(
             "every finished run is on disk; run the same command with --resume to go on.\n"
             "Exit status: 0 when every run succeeded, 1 when some failed (their errors are\n"
             "in DIR/failures), 2 for a mistake in the command or the experiment, 130 after\n"
-            "Ctrl-C."
+            "Ctrl-C, 143 after SIGTERM (handled like Ctrl-C). Only one sweep at a time\n"
+            "writes a folder; a second gets exit status 2. --resume --repair runs the\n"
+            "runs of damaged part files again; --resume --replications N extends a sweep."
         ),
         examples=(
             "  genaisim sweep experiments/foundations.toml\n"
@@ -610,12 +709,26 @@ def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _load_sweep_or_say_how_to_repair(folder: Path):
+    try:
+        return load_sweep(folder)
+    except DamagedPartError as exc:
+        from genaisim.experiments import ResultsFolder
+
+        source = ResultsFolder(folder).manifest().get("experiment_file") or "EXPERIMENT"
+        command = ["genaisim", "sweep", source, "--out", str(folder), "--resume", "--repair"]
+        raise GenaisimError(
+            f"{exc.path}: damaged part file ({exc.problem}); run its runs again with: "
+            f"{shlex.join(command)}"
+        ) from None
+
+
 def _analyse(args: argparse.Namespace) -> int:
     from genaisim import analysis  # here, not at the top: scipy takes half a second to load
 
     if args.tolerance is not None and not 0 < args.tolerance < 1:
         raise GenaisimError(f"--tolerance {args.tolerance}: give a number between 0 and 1")
-    results = load_sweep(args.results)
+    results = _load_sweep_or_say_how_to_repair(args.results)
     outcome = args.outcome or "cumulative_net_value"
     # Everything is computed before anything is printed, so an error comes alone.
     if args.sobol:

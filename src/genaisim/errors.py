@@ -11,3 +11,11 @@ class ScenarioError(GenaisimError, ValueError):
     The message names the file (when there is one), the key, the value given and
     what is allowed.
     """
+
+
+class FolderNotEmptyError(GenaisimError):
+    """An output folder already holds something, and replacing it was not asked for."""
+
+    def __init__(self, message: str, folder: str) -> None:
+        super().__init__(message)
+        self.folder = folder

@@ -29,6 +29,7 @@ import pandas as pd
 from genaisim.analysis import HISTORY_MONTHS, STABLE_MONTHS
 from genaisim.results import Results, simulate
 from genaisim.scenario import load_scenario
+from genaisim.usecases import BY_NAME
 
 Changes = Mapping[str, Any]
 
@@ -325,6 +326,10 @@ def stable_production_effects(results: Results) -> dict[str, float]:
         "bought": stable[d["sourcing"] == "bought"].mean()
         - stable[d["sourcing"] == "built"].mean(),
     }
+    # The use case itself: data-hungry workflows against the others.
+    dependence = d["use_case"].map(lambda name: BY_NAME[name].data_dependence)
+    hungry = dependence > dependence.median()
+    effects["data-dependent use case"] = stable[hungry].mean() - stable[~hungry].mean()
     # The organisation's owner probability is the same factor seen from further away.
     others = [k for k in results.scenario.population.spread if k != "ownership.owner_probability"]
     for key in others:

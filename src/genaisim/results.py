@@ -9,21 +9,30 @@
 from __future__ import annotations
 
 import json
-import platform
+import os
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from genaisim.errors import GenaisimError
-from genaisim.files import write_atomically
+from genaisim.errors import FolderNotEmptyError, GenaisimError
+from genaisim.files import (
+    FolderLock,
+    file_record,
+    folder_is_empty,
+    new_folder_beside,
+    remove_leftovers,
+    replace_folder,
+    umask,
+)
 from genaisim.labels import LABELS, LabelRule, effective_window, label_figures, window_sums
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS, GenAISimModel
+from genaisim.provenance import versions
 from genaisim.scenario import Scenario, load_scenario
 
 TABLES = ("timeseries", "deployments", "organisations", "summary")
@@ -128,66 +137,105 @@ class Results:
             "seed": self.seed,
             "replications": self.replications,
             "years": self.years,
-            "genaisim_version": metadata.version("genaisim"),
-            "mesa_version": metadata.version("mesa"),
-            "python_version": platform.python_version(),
+            **versions(),
             "created": self.created,
             "tables": list(TABLES),
         }
 
-    def save(self, directory: str | Path, format: Literal["parquet", "csv"] = "parquet") -> Path:
-        """Write the three tables (Parquet, or CSV on request) and ``manifest.json``.
+    def save(
+        self,
+        directory: str | Path,
+        format: Literal["parquet", "csv"] = "parquet",
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the tables (Parquet, or CSV on request) and ``manifest.json`` to a folder.
 
-        Every file is written to a temporary name first and then renamed, so an
-        interrupted save never leaves a half-written table behind.
+        A folder that holds anything is refused unless ``overwrite`` is true. The
+        tables are written to a new folder beside it, which then takes its place in one
+        step: a save cut short leaves the old folder or the new one, never a mix. The
+        manifest records each file's size, rows and checksum, which :meth:`load` checks.
+        While saving, the folder is locked against other writers.
         """
         if format not in ("parquet", "csv"):
             raise GenaisimError(f"format {format!r} is not supported; use 'parquet' or 'csv'")
         out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        tables = {
-            "timeseries": self.timeseries,
-            "deployments": self.deployments,
-            "organisations": self.organisations,
-            "summary": self.summary(),
-        }
-        for name, table in tables.items():
-            path = out / f"{name}.{format}"
-            if format == "parquet":
-                write_atomically(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
-            else:
-                write_atomically(path, lambda tmp, t=table: t.to_csv(tmp, index=False))
-        manifest = {**self.manifest(), "format": format}
-        write_atomically(
-            out / MANIFEST,
-            lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=2), encoding="utf-8"),
-        )
+        if out.exists() and not out.is_dir():
+            raise GenaisimError(f"{out}: exists and is not a folder")
+        with FolderLock(out):
+            remove_leftovers(out)
+            if not overwrite and not folder_is_empty(out):
+                raise FolderNotEmptyError(
+                    f"{out} is not empty; choose another folder, or save with overwrite "
+                    "to replace what it holds",
+                    str(out),
+                )
+            tables = {
+                "timeseries": self.timeseries,
+                "deployments": self.deployments,
+                "organisations": self.organisations,
+                "summary": self.summary(),
+            }
+            new = new_folder_beside(out)
+            try:
+                files = {}
+                for name, table in tables.items():
+                    path = new / f"{name}.{format}"
+                    if format == "parquet":
+                        table.to_parquet(path, index=False)
+                    else:
+                        table.to_csv(path, index=False)
+                    files[path.name] = {"rows": len(table), **file_record(path)}
+                manifest = {**self.manifest(), "format": format, "files": files}
+                (new / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+                for path in new.iterdir():
+                    os.chmod(path, 0o666 & ~umask())
+                replace_folder(new, out)
+            finally:
+                if new.exists():
+                    shutil.rmtree(new, ignore_errors=True)
         return out
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
-        """Read results written by :meth:`save`."""
+        """Read results written by :meth:`save`, after checking them against the manifest.
+
+        A folder whose files do not match the manifest (sizes, checksums, rows) was
+        torn or changed after saving, and is refused.
+        """
         root = Path(directory)
         try:
             manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise GenaisimError(f"{root}: not a genaisim results folder ({exc})") from None
+        except (OSError, ValueError) as exc:
+            problem = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+            raise GenaisimError(f"{root}: not a genaisim results folder ({problem})") from None
+        damaged = f"{root}: incomplete or damaged results folder"
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+            raise GenaisimError(f"{damaged} (its manifest lists no files to check)")
+        for name, record in manifest["files"].items():
+            path = root / name
+            if Path(name).name != name or not path.is_file():
+                raise GenaisimError(f"{damaged} ({name} is missing)")
+            try:
+                if file_record(path) != {k: record.get(k) for k in ("bytes", "sha256")}:
+                    raise GenaisimError(f"{damaged} ({name} does not match the manifest)")
+            except (OSError, AttributeError):
+                raise GenaisimError(f"{damaged} ({name} cannot be checked)") from None
         fmt = manifest.get("format", "parquet")
         read = pd.read_parquet if fmt == "parquet" else pd.read_csv
         try:
+            tables = {name: read(root / f"{name}.{fmt}") for name in TABLES[:3]}
+            for name, table in tables.items():
+                if len(table) != manifest["files"][f"{name}.{fmt}"]["rows"]:
+                    raise GenaisimError(f"{damaged} ({name}.{fmt} has the wrong number of rows)")
             return cls(
-                timeseries=read(root / f"timeseries.{fmt}"),
-                deployments=read(root / f"deployments.{fmt}"),
-                organisations=read(root / f"organisations.{fmt}"),
+                **tables,
                 scenario=Scenario.model_validate(manifest["scenario"]),
                 seed=int(manifest["seed"]),
                 created=manifest.get("created", ""),
             )
-        except (OSError, KeyError, ValueError) as exc:  # ValidationError is a ValueError
+        except (OSError, KeyError, ValueError, TypeError) as exc:  # ValidationError: ValueError
             problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
-            raise GenaisimError(
-                f"{root}: incomplete or damaged results folder ({problem})"
-            ) from None
+            raise GenaisimError(f"{damaged} ({problem})") from None
 
 
 #: Columns of the summary table that count things (whole numbers).

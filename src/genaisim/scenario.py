@@ -15,6 +15,8 @@ only what it changes.
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from genaisim.errors import ScenarioError
+from genaisim.files import decode_text, read_text_file
 
 SCENARIO_SUFFIX = ".toml"
 
@@ -1044,8 +1047,8 @@ class Scenario(BaseModel):
                     f"population.spread has unknown key {key!r}{hint}; "
                     "it takes numeric parameters of the organisation's sections"
                 )
-            if sd < 0:
-                raise ValueError(f"population.spread.{key} = {sd} must be 0 or more")
+            if not math.isfinite(sd) or sd < 0:
+                raise ValueError(f"population.spread.{key} = {sd} must be a number, 0 or more")
         return population
 
     # -- changing ----------------------------------------------------------
@@ -1232,14 +1235,16 @@ def _resolve(path_or_name: str | Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return _parse_toml(read_text_file(path, "scenario file", ScenarioError), str(path))
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: not valid TOML: nested too deeply") from None
 
 
 def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -1252,32 +1257,76 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _load_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if path.resolve() in seen:
-        chain = " -> ".join(p.name for p in (*seen, path.resolve()))
-        raise ScenarioError(f"{path}: 'base' scenarios form a cycle ({chain})")
-    data = _read_toml(path)
-    base_name = data.pop("base", None)
-    if base_name is None:
+#: What ``base`` may name: a scenario's name, which is also a file name without a suffix.
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _base_path(base: Any, source: str, folder: Path | None) -> Path:
+    """The file ``base`` names: a named scenario, or a .toml file inside ``folder``.
+
+    ``folder`` is the folder of the file being read, or None for text that came from
+    elsewhere (an upload), which may start from named scenarios only. A path is never
+    looked at before it is known to be allowed, so a message says nothing about files
+    outside the folder.
+    """
+    named = available_scenarios()
+    names = ", ".join(named) or "none found"
+    if isinstance(base, str) and SCENARIO_NAME.fullmatch(base):
+        beside = folder / f"{base}{SCENARIO_SUFFIX}" if folder is not None else None
+        if beside is not None and beside.is_file() and _inside(beside, folder):
+            return beside
+        if base in named:
+            return named[base]
+        raise ScenarioError(
+            f"{source}: base = {base!r} is not a named scenario{_suggest(base, list(named))} "
+            f"(named scenarios: {names})"
+        )
+    allowed = f"the name of a scenario ({names})"
+    if folder is not None:
+        allowed += " or the path of a .toml file inside this file's folder"
+    if not isinstance(base, str) or folder is None:
+        raise ScenarioError(f"{source}: base = {base!r} must be {allowed}")
+    path = Path(base)
+    if path.is_absolute() or path.suffix != SCENARIO_SUFFIX or not _inside(folder / path, folder):
+        raise ScenarioError(f"{source}: base = {base!r} must be {allowed}")
+    if not (folder / path).is_file():
+        raise ScenarioError(f"{source}: base = {base!r}: no such file in {folder}")
+    return folder / path
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, links followed, lies inside ``folder``."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _with_base(
+    data: dict[str, Any], source: str, folder: Path | None, seen: tuple[Path, ...]
+) -> dict[str, Any]:
+    if "base" not in data:
         return data
-    if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}: base = {base_name!r} must be the name of a scenario")
-    base_path = path.parent / f"{base_name}{SCENARIO_SUFFIX}"
-    if not base_path.is_file():
-        base_path = _resolve(base_name)
-    base = _load_data(base_path, (*seen, path.resolve()))
+    base_path = _base_path(data.pop("base"), source, folder)
+    base = _load_data(base_path, seen)
     # What a scenario is and what it changes are its own, not its base's.
     base.pop("description", None)
     base.pop("changes", None)
     return _merge(base, data)
 
 
+def _load_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path.resolve() in seen:
+        chain = " -> ".join(p.name for p in (*seen, path.resolve()))
+        raise ScenarioError(f"{path}: 'base' scenarios form a cycle ({chain})")
+    data = _read_toml(path)
+    return _with_base(data, str(path), path.parent, (*seen, path.resolve()))
+
+
 def load_scenario(path_or_name: str | Path | Scenario) -> Scenario:
     """Load and validate a scenario by name (``"baseline"``) or from a TOML file path.
 
-    Raises :class:`ScenarioError` with one readable message for a missing file,
-    malformed TOML, an unknown key (with the nearest valid key), a wrong type or an
-    out-of-range value.
+    A file may start from another with ``base``: a named scenario, or a .toml file
+    inside the file's own folder. Raises :class:`ScenarioError` with one readable
+    message for a missing, binary or non-UTF-8 file, malformed TOML, an unknown key
+    (with the nearest valid key), a wrong type or an out-of-range value.
     """
     if isinstance(path_or_name, Scenario):
         return path_or_name
@@ -1285,6 +1334,22 @@ def load_scenario(path_or_name: str | Path | Scenario) -> Scenario:
     data = _load_data(path)
     data.setdefault("name", path.stem)
     return _validate(data, str(path))
+
+
+def scenario_from_toml(data: bytes | str, source: str) -> Scenario:
+    """Validate a scenario given as TOML text (e.g. uploaded), named ``source`` in messages.
+
+    Its ``base`` may name a named scenario only: text from elsewhere has no folder of
+    its own, and must not reach files on this machine.
+    """
+    text = (
+        decode_text(data, source, "a scenario file", ScenarioError)
+        if isinstance(data, bytes)
+        else data
+    )
+    parsed = _with_base(_parse_toml(text, source), source, None, ())
+    parsed.setdefault("name", Path(source).stem or "uploaded")
+    return _validate(parsed, source)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -69,12 +69,13 @@ class AdaptiveSummary:
 def with_replications(plan: Plan, replications: list[int]) -> Plan:
     """``plan`` with ``replications[i]`` replications at design point ``i``."""
     experiment = plan.experiment
+    fingerprint = experiment.fingerprint()
     rows = [
         {
             "point": point,
             "replication": r,
             "seed": replication_seed(experiment.seed, r),
-            "run_id": run_id(changes, r, experiment.seed),
+            "run_id": run_id(changes, r, experiment.seed, fingerprint),
         }
         for point, changes in enumerate(plan.changes)
         for r in range(replications[point])

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from genaisim.budget import check_plan
 from genaisim.errors import ScenarioError
 from genaisim.experiments.spec import SAMPLED, Experiment, ExperimentError
 from genaisim.results import replication_seed
@@ -52,10 +54,15 @@ class Plan:
         return int(self.runs["run_id"].nunique())
 
 
-def run_id(changes: dict[str, Any], replication: int, seed: int) -> str:
-    """A stable id from a run's parameters, replication and seed."""
+def run_id(changes: dict[str, Any], replication: int, seed: int, experiment: str) -> str:
+    """A stable id from a run's parameters, replication, seed and experiment fingerprint.
+
+    The fingerprint (see :meth:`Experiment.fingerprint`) makes ids unique across
+    experiments: runs of two sweeps never share an id unless they are the same run.
+    """
     canonical = json.dumps(
-        {"changes": changes, "replication": replication, "seed": seed}, sort_keys=True
+        {"changes": changes, "replication": replication, "seed": seed, "experiment": experiment},
+        sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]
 
@@ -141,9 +148,40 @@ def _one_spelling(value: Any, kind: type | None) -> Any:
     return value
 
 
-def plan(experiment: Experiment) -> Plan:
-    """Lay out every design point and run of ``experiment`` (nothing is simulated)."""
+def count_points(experiment: Experiment) -> int:
+    """How many design points ``experiment`` has, counted without laying them out."""
+    design = experiment.design
+    if design.kind == "factorial":
+        levels = [len(levels) for levels in design.factors.values()]
+        values = [len(values) for values in design.parameters.values()]
+        return math.prod(levels + values)
+    if design.kind == "points":
+        return len(design.points)
+    if design.kind == "lhs":
+        return design.samples
+    groups = len({design.groups.get(name, name) for name in design.parameters})
+    if design.kind == "morris":
+        return (groups + 1) * design.samples
+    if groups == 1:
+        groups = len(design.parameters)  # SALib samples a single group as ungrouped
+    return design.samples * ((2 * groups + 2) if design.second_order else (groups + 2))
+
+
+def plan(experiment: Experiment, force: bool = False) -> Plan:
+    """Lay out every design point and run of ``experiment`` (nothing is simulated).
+
+    A plan of more runs, or more work, than :mod:`genaisim.budget` allows is refused
+    with :class:`~genaisim.budget.TooLargeError` before it is laid out, unless
+    ``force`` is true.
+    """
     base = experiment.base_scenario()
+    check_plan(
+        experiment.source or f"experiment {experiment.name!r}",
+        count_points(experiment),
+        experiment.replications,
+        base.population.organisations * base.simulation.years * 12,
+        force,
+    )
     problem = None
     kind = experiment.design.kind
     if kind == "factorial":
@@ -177,12 +215,13 @@ def plan(experiment: Experiment) -> Plan:
         ]
     )
     seeds = [replication_seed(experiment.seed, r) for r in range(experiment.replications)]
+    fingerprint = experiment.fingerprint()
     rows = [
         {
             "point": i,
             "replication": r,
             "seed": seeds[r],
-            "run_id": run_id(change, r, experiment.seed),
+            "run_id": run_id(change, r, experiment.seed, fingerprint),
         }
         for i, change in enumerate(changes)
         for r in range(experiment.replications)

@@ -13,14 +13,20 @@ the runs already done.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import hashlib
 import itertools
 import math
 import os
+import re
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,19 +35,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genaisim.errors import GenaisimError
 from genaisim.experiments.design import Plan
 from genaisim.experiments.store import ResultsFolder
+from genaisim.files import FolderLock
 from genaisim.model import DEPLOYMENT_COLUMNS, GenAISimModel
 from genaisim.results import final_figures, replication_seed
 from genaisim.scenario import Scenario
 
 #: A chunk takes roughly this many runs at most; fewer when there are few runs per worker.
 MAX_CHUNK = 100
+#: ... and at most this many organisation-months, so a chunk of large populations or long
+#: horizons holds as much as a chunk of a hundred small runs (a few megabytes).
+MAX_CHUNK_ORGANISATION_MONTHS = 100 * 60 * 10
 
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """How a sweep went: runs planned, already done before, run now, failed, and time."""
+    """How a sweep went: runs planned, already done before, run now, failed, and time.
+
+    ``repaired`` counts the damaged part files removed before the sweep (their runs ran
+    again).
+    """
 
     folder: Path
     planned: int
@@ -49,6 +64,7 @@ class SweepSummary:
     completed: int
     failed: int
     seconds: float
+    repaired: int = 0
 
     @property
     def rate(self) -> float:
@@ -69,6 +85,10 @@ class SerialExecutor(Executor):
         return future
 
 
+#: A Dask scheduler's address: protocol, host and port.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[A-Za-z0-9.\-_\[\]:]+:\d{1,5}/?")
+
+
 @contextlib.contextmanager
 def make_executor(
     workers: int | None = None,
@@ -83,12 +103,15 @@ def make_executor(
     (``serial``), or a local process pool of ``workers`` (default: every core).
     """
     workers = workers or os.cpu_count() or 1
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise GenaisimError(
+            f"scheduler {scheduler!r} is not a Dask scheduler's address, such as "
+            "tcp://10.0.0.5:8786"
+        )
     if scheduler or dask_local:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            from genaisim.errors import GenaisimError
-
             raise GenaisimError(
                 "Dask is not installed; install the extra with: pip install 'genaisim[dask]'"
             ) from None
@@ -114,8 +137,64 @@ def make_executor(
         # spawn, not fork: the parent may run threads (progress bar, Dask), and forking
         # a threaded process is unsafe.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
             yield pool, workers
+        except BaseException:
+            # Interrupted or failed: stop the workers now rather than wait for their
+            # chunks, which nobody will write.
+            _stop_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(5)
+
+
+#: How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as ``parent`` ends, however it ends.
+
+    A parent killed outright cannot stop its workers, and a worker waiting for work
+    would wait forever. On Linux the kernel sends the worker SIGKILL when its parent
+    dies; everywhere, a thread checks every :data:`PARENT_CHECK_SECONDS` that the
+    parent is still there.
+    """
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(name, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 # -- the work done by a worker -------------------------------------------------------
@@ -220,9 +299,15 @@ def _where(exc: BaseException) -> str:
 
 
 # -- the driver ----------------------------------------------------------------------
-def chunk_size(runs: int, workers: int) -> int:
-    """Runs per task: at least four tasks per worker, at most :data:`MAX_CHUNK` runs each."""
-    return max(1, min(MAX_CHUNK, math.ceil(runs / (workers * 4))))
+def chunk_size(runs: int, workers: int, organisation_months: int = 1) -> int:
+    """Runs per task: at least four tasks per worker, at most :data:`MAX_CHUNK` runs each.
+
+    ``organisation_months`` is one run's organisations times its months: a chunk holds
+    at most :data:`MAX_CHUNK_ORGANISATION_MONTHS` of them, so its memory does not grow
+    with the population or the horizon.
+    """
+    largest = max(1, min(MAX_CHUNK, MAX_CHUNK_ORGANISATION_MONTHS // max(1, organisation_months)))
+    return max(1, min(largest, math.ceil(runs / (workers * 4))))
 
 
 def execute(
@@ -232,8 +317,12 @@ def execute(
     workers: int = 1,
     progress: bool | Callable[[int], Any] = False,
     size: int | None = None,
+    repair: bool = False,
 ) -> SweepSummary:
     """Run every run of ``plan`` not yet in ``folder`` and write the results there.
+
+    The folder is locked while the sweep runs: a second sweep into it is refused
+    with :class:`~genaisim.files.FolderBusyError`.
 
     Args:
         plan: the plan (see :func:`genaisim.experiments.plan`).
@@ -243,9 +332,24 @@ def execute(
         progress: ``True`` for a progress bar (runs done, rate, time left), or a callable
             given the number of runs finished with each chunk.
         size: runs per chunk (default: :func:`chunk_size`).
+        repair: first remove damaged part files, so that their runs run again.
 
     """
     store = ResultsFolder(folder)
+    with FolderLock(store.path):
+        return _execute(plan, store, executor, workers, progress, size, repair)
+
+
+def _execute(
+    plan: Plan,
+    store: ResultsFolder,
+    executor: Executor | None,
+    workers: int,
+    progress: bool | Callable[[int], Any],
+    size: int | None,
+    repair: bool,
+) -> SweepSummary:
+    repaired = store.repair() if repair and (store.path / "runs").is_dir() else []
     store.prepare(plan)
     done = store.done_ids()
     todo = plan.unique_runs
@@ -256,7 +360,11 @@ def execute(
         (rid, int(rep), experiment.seed, plan.changes[int(point)])
         for rid, rep, point in zip(todo["run_id"], todo["replication"], todo["point"], strict=True)
     ]
-    size = size or chunk_size(len(payload), workers)
+    base_scenario = experiment.base_scenario()
+    organisation_months = (
+        base_scenario.population.organisations * base_scenario.simulation.years * 12
+    )
+    size = size or chunk_size(len(payload), workers, organisation_months)
     chunks = [payload[i : i + size] for i in range(0, len(payload), size)]
     executor = executor or SerialExecutor()
 
@@ -281,7 +389,14 @@ def execute(
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
                 key = in_flight.pop(future)
-                tables = future.result()
+                try:
+                    tables = future.result()
+                except BrokenProcessPool:
+                    raise GenaisimError(
+                        "a worker process stopped unexpectedly (killed, or out of memory); "
+                        f"the runs finished so far are in {store.path}: resume the sweep to "
+                        "run the rest"
+                    ) from None
                 store.write_chunk(key, tables)
                 ok = 0 if tables["runs"] is None else tables["runs"]["run_id"].nunique()
                 bad = 0 if tables["failures"] is None else len(tables["failures"])
@@ -300,7 +415,13 @@ def execute(
             bar.close()
         store.finish(status, len(done) + completed, failed)
     return SweepSummary(
-        store.path, len(plan), len(done), completed, failed, time.perf_counter() - started
+        store.path,
+        len(plan),
+        len(done),
+        completed,
+        failed,
+        time.perf_counter() - started,
+        len(repaired),
     )
 
 

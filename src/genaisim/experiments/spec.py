@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genaisim.errors import GenaisimError
+from genaisim.files import read_text_file
 from genaisim.model import TIMESERIES_COLUMNS
 from genaisim.scenario import Scenario, load_scenario, parameter_keys
 
@@ -99,8 +102,11 @@ class Design(BaseModel):
             if not self.parameters:
                 raise ValueError(f"a {self.kind!r} design needs [design.parameters] ranges")
             for key, bounds in self.parameters.items():
-                if len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds):
-                    raise ValueError(f"{key} = {bounds!r}: a {self.kind} design takes [low, high]")
+                if len(bounds) != 2 or not all(_is_number(b) for b in bounds):
+                    raise ValueError(
+                        f"{key} = {bounds!r}: a {self.kind} design takes [low, high], two "
+                        "finite numbers"
+                    )
                 if bounds[0] >= bounds[1]:
                     raise ValueError(f"{key} = {bounds!r}: low must be below high")
             unknown = [k for k in self.groups if k not in self.parameters]
@@ -131,6 +137,17 @@ class Design(BaseModel):
         return self
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+#: An experiment's name: it also names the default results folder, results/<name>.
+EXPERIMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}")
+
+#: Scenario keys an experiment sets itself; a design or fixed change to them would do nothing.
+SET_BY_EXPERIMENT = {"simulation.seed": "seed", "simulation.replications": "replications"}
+
+
 class Experiment(BaseModel):
     """A whole experiment: base scenario, fixed changes, design, replications, outputs."""
 
@@ -154,6 +171,16 @@ class Experiment(BaseModel):
     )
     #: where the experiment was read from (for messages and for resolving the scenario)
     source: str | None = Field(None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not EXPERIMENT_NAME.fullmatch(name) or ".." in name:
+            raise ValueError(
+                f"name = {name!r} must be a plain name (letters, digits, spaces, '_', '-', "
+                "'.'; at most 100), not a path: it names the default results folder"
+            )
+        return name
 
     @model_validator(mode="after")
     def _known_columns(self) -> Experiment:
@@ -188,9 +215,15 @@ class Experiment(BaseModel):
         return keys
 
     def fingerprint(self) -> str:
-        """A hash of everything that determines the runs and their results."""
-        data = self.model_dump(mode="json", exclude={"source", "description"})
-        data["base_scenario"] = self.base_scenario().to_dict()
+        """A hash of everything that determines the runs and their results.
+
+        The number of replications is left out: more replications extend the same
+        experiment (replication r is the same run whatever their number).
+        """
+        data = self.model_dump(mode="json", exclude={"source", "description", "replications"})
+        base = self.base_scenario().to_dict()
+        del base["simulation"]["replications"]
+        data["base_scenario"] = base
         canonical = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -198,13 +231,17 @@ class Experiment(BaseModel):
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment TOML file; every problem is one readable line."""
     path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"{path}: no such experiment file")
+    text = read_text_file(path, "experiment file", ExperimentError)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(f"{path}: not valid TOML: {exc}") from None
-    flat = dict(data.pop("experiment", {}))
+    except RecursionError:
+        raise ExperimentError(f"{path}: not valid TOML: nested too deeply") from None
+    head = data.pop("experiment", {})
+    if not isinstance(head, dict):
+        raise ExperimentError(f"{path}: [experiment] must be a table, got {head!r}")
+    flat = dict(head)
     flat.update(data)
     flat.setdefault("name", path.stem)
     return experiment_from_dict(flat, source=str(path))
@@ -226,6 +263,12 @@ def experiment_from_dict(data: dict[str, Any], source: str | None = None) -> Exp
         raise ExperimentError("\n".join(lines)) from None
     known = set(parameter_keys())
     for key in [*experiment.varied_keys(), *experiment.changes]:
+        if key in SET_BY_EXPERIMENT:
+            raise ExperimentError(
+                f"{where}: {key} cannot be changed by an experiment (every run's seed comes "
+                "from the experiment's seed and its replication); set the experiment's "
+                f"{SET_BY_EXPERIMENT[key]} instead"
+            )
         if key not in known:
             from genaisim.scenario import _suggest
 

@@ -111,7 +111,7 @@ def folder_status(folder: str | Path, plan: Plan) -> FolderStatus:
     if is_results:
         same = store.manifest().get("fingerprint") == plan.experiment.fingerprint()
         if same:
-            done = len(store.done_ids() & set(plan.runs["run_id"]))
+            done = len(store.done_ids(skip_damaged=True) & set(plan.runs["run_id"]))
     return FolderStatus(path, path.exists(), is_results, same, done, len(plan))
 
 

@@ -22,24 +22,60 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
+import os
 import shutil
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from genaisim.experiments.design import Plan
 from genaisim.experiments.spec import ExperimentError, experiment_from_dict
-from genaisim.files import TEMPORARY_PREFIX, write_atomically
+from genaisim.files import TEMPORARY_PREFIX, is_locked, write_atomically
+from genaisim.provenance import versions
 
 MANIFEST = "manifest.json"
 PARTS = ("runs", "timeseries", "deployments", "failures")
+
+#: The status of a sweep whose process ended without recording how (killed, power cut).
+DIED = "died"
+
+
+class DamagedFileError(ExperimentError):
+    """A file of a results folder cannot be read (truncated, corrupt, empty)."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: damaged ({problem})")
+
+
+class DamagedPartError(DamagedFileError):
+    """A part file of a sweep cannot be read; resuming with repair runs its runs again."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(path, problem)
+        self.args = (
+            f"{path}: damaged part file ({problem}); resuming the sweep with repair runs "
+            "its runs again",
+        )
+
+
+def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet file of a results folder, or :class:`DamagedFileError` naming it."""
+    try:
+        return pq.read_table(path, columns=columns).to_pandas()
+    except FileNotFoundError:
+        raise DamagedFileError(path, "missing") from None
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        error = DamagedPartError if path.name.startswith("part-") else DamagedFileError
+        raise error(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
 
 #: The modules whose code decides a run's numbers.
@@ -93,23 +129,27 @@ class ResultsFolder:
                     f"({manifest.get('experiment_file') or manifest.get('name')!s}, "
                     f"fingerprint {str(manifest.get('fingerprint'))[:12]}); this one is "
                     f"{experiment.source or experiment.name} ({fingerprint[:12]}). "
-                    "Choose another --out folder, or delete that one to start again."
+                    "Choose another folder, or delete that one to start again."
                 )
             if manifest.get("model_fingerprint") not in (None, model_fingerprint()):
                 raise ExperimentError(
                     f"{self.path} holds results of this experiment from a different version "
-                    "of the model code; resuming would mix the two. Choose another --out "
-                    "folder, or delete that one to start again."
+                    "of the model code; resuming would mix the two. Choose another folder, "
+                    "or delete that one to start again."
                 )
         elif self.path.is_dir() and any(
             not entry.name.startswith(TEMPORARY_PREFIX) for entry in self.path.iterdir()
         ):
             raise ExperimentError(
                 f"{self.path} is not empty and is not a sweep's results folder; "
-                "choose another --out folder"
+                "choose another folder"
             )
         self._remove_temporary_files()
         manifest = self.manifest() if manifest_path.exists() else {}
+        if manifest.get("status") == "running" and manifest.get("sessions"):
+            # The caller holds the folder's lock, so the session that said "running"
+            # is over: its process ended without recording how.
+            manifest["sessions"][-1]["status"] = DIED
         manifest.update(
             {
                 "name": experiment.name,
@@ -123,18 +163,20 @@ class ResultsFolder:
                 "replication_seeds": sorted(set(plan.runs["seed"].tolist())),
                 "design_points": len(plan.points),
                 "runs_planned": len(plan),
-                "genaisim_version": metadata.version("genaisim"),
-                "mesa_version": metadata.version("mesa"),
-                "python_version": platform.python_version(),
+                **versions(),
                 "status": "running",
             }
         )
         manifest.setdefault("started", now())
-        manifest.setdefault("sessions", []).append({"started": now()})
+        manifest.setdefault("sessions", []).append(
+            {"started": now(), "pid": os.getpid(), "host": socket.gethostname()}
+        )
         write_json(manifest_path, manifest)
         if experiment.source and Path(experiment.source).is_file():
             shutil.copyfile(experiment.source, self.path / "experiment.toml")
         plan_dir = self.path / "plan"
+        # The plan is written whole each session: a resumed sweep with more replications
+        # extends it.
         for name, table in (("points", plan.points), ("runs", plan.runs)):
             write_atomically(
                 plan_dir / f"{name}.parquet", lambda tmp, t=table: t.to_parquet(tmp, index=False)
@@ -169,12 +211,43 @@ class ResultsFolder:
     # -- reading ----------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
         """The folder's manifest."""
+        if self.path.exists() and not self.path.is_dir():
+            raise ExperimentError(f"{self.path}: is a file, not a sweep's results folder")
         try:
-            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ExperimentError(f"{self.path}: not a sweep's results folder") from None
-        except json.JSONDecodeError as exc:
+        except (ValueError, OSError) as exc:  # not JSON, not UTF-8, not readable
             raise ExperimentError(f"{self.path / MANIFEST}: unreadable ({exc})") from None
+        if not isinstance(manifest, dict):
+            raise ExperimentError(f"{self.path / MANIFEST}: unreadable (not a JSON object)")
+        return manifest
+
+    def damaged_parts(self) -> list[Path]:
+        """Part files that cannot be read whole (each is read: this takes a while)."""
+        damaged = []
+        for name in PARTS:
+            for part in self.parts(name):
+                try:
+                    read_parquet(part)
+                except DamagedFileError:
+                    damaged.append(part)
+        return damaged
+
+    def repair(self) -> list[Path]:
+        """Remove damaged part files, with every part of the same chunk; returns them.
+
+        A chunk's runs, monthly and deployment parts go together, so the chunk's runs
+        count as not done and run again, and nothing of them is left twice.
+        """
+        removed = []
+        for key in sorted({part.name for part in self.damaged_parts()}):
+            for name in PARTS:
+                part = self.path / name / key
+                if part.exists():
+                    part.unlink()
+                    removed.append(part)
+        return removed
 
     def parts(self, name: str) -> Iterator[Path]:
         """The complete part files of one table, in a stable order."""
@@ -182,16 +255,24 @@ class ResultsFolder:
         if folder.is_dir():
             yield from sorted(folder.glob("part-*.parquet"))
 
-    def done_ids(self) -> set[str]:
-        """Run ids with results on disk."""
+    def done_ids(self, skip_damaged: bool = False) -> set[str]:
+        """Run ids with results on disk.
+
+        A part that cannot be read raises :class:`DamagedPartError`, or with
+        ``skip_damaged`` counts as holding no runs.
+        """
         done: set[str] = set()
         for part in self.parts("runs"):
-            done.update(pq.read_table(part, columns=["run_id"]).column(0).to_pylist())
+            try:
+                done.update(read_parquet(part, columns=["run_id"])["run_id"].tolist())
+            except DamagedPartError:
+                if not skip_damaged:
+                    raise
         return done
 
     def read(self, name: str) -> pd.DataFrame:
         """All part files of one table, concatenated (empty if there are none)."""
-        frames = [pd.read_parquet(part) for part in self.parts(name)]
+        frames = [read_parquet(part) for part in self.parts(name)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -230,7 +311,7 @@ class SweepResults:
         table = folder.read(name)
         if table.empty:
             return table
-        plan_runs = pd.read_parquet(self.path / "plan" / "runs.parquet")
+        plan_runs = read_parquet(self.path / "plan" / "runs.parquet")
         joined = plan_runs.merge(table, on="run_id").merge(self.points, on="point")
         return joined.sort_values(
             ["point", "replication", "organisation", *order], ignore_index=True
@@ -253,8 +334,12 @@ def load_sweep(path: str | Path) -> SweepResults:
             else ""
         )
         raise ExperimentError(f"{folder.path}: not a sweep's results folder{hint}")
-    points = pd.read_parquet(plan_dir / "points.parquet")
-    plan_runs = pd.read_parquet(plan_dir / "runs.parquet")
+    if manifest.get("status") == "running" and not is_locked(folder.path):
+        manifest["status"] = DIED  # read only: the next sweep into the folder records it
+    points = read_parquet(plan_dir / "points.parquet")
+    plan_runs = read_parquet(plan_dir / "runs.parquet")
+    if plan_runs.empty or "run_id" not in plan_runs or "point" not in points:
+        raise DamagedFileError(plan_dir / "runs.parquet", "it holds no runs")
     results = folder.read("runs")
     if results.empty:
         runs = plan_runs.iloc[0:0]
@@ -269,5 +354,8 @@ def load_sweep(path: str | Path) -> SweepResults:
             ["point", "replication"], ignore_index=True
         )
     problem_path = plan_dir / "problem.json"
-    problem = json.loads(problem_path.read_text()) if problem_path.exists() else None
+    try:
+        problem = json.loads(problem_path.read_text()) if problem_path.exists() else None
+    except (ValueError, OSError) as exc:
+        raise DamagedFileError(problem_path, str(exc)) from None
     return SweepResults(folder.path, runs, points, failures, manifest, problem, folder)
