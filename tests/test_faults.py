@@ -901,3 +901,45 @@ def test_plan_and_sweep_refuse_a_design_over_the_limit_unless_forced(tmp_path, c
     forced = ["sweep", str(experiment), "--serial", "--out", str(out), "--force"]
     assert run_cli(capsys, *forced)[0] == 0
     assert len(load_sweep(out).runs) == 4
+
+
+def test_one_folder_has_one_lock_however_its_path_is_spelt(tmp_path, monkeypatch):
+    from genaisim.files import FolderBusyError, FolderLock
+
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (tmp_path / "link").symlink_to(folder)
+    monkeypatch.chdir(folder)
+    with FolderLock(folder):
+        # Within one process a second lock on the same folder nests; so do the other
+        # spellings, which proves they resolve to the same lock file.
+        for spelling in (tmp_path / "link", Path("."), Path("../sweep")):
+            lock = FolderLock(spelling)
+            assert lock.path == FolderLock(folder).path
+    assert issubclass(FolderBusyError, Exception)
+
+
+def test_run_out_below_a_file_is_one_line_and_exit_2(tmp_path, capsys):
+    from genaisim import cli
+
+    afile = tmp_path / "afile"
+    afile.write_text("hi", encoding="utf-8")
+    code = cli.main(["run", "baseline", "-r", "1", "--years", "1", "--out", str(afile / "sub")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_stray_copy_of_a_part_counts_no_run_twice(tmp_path):
+    from genaisim.experiments import execute, load_experiment, load_sweep, plan
+    from genaisim.experiments.runner import SerialExecutor
+
+    experiment = load_experiment(write_experiment(tmp_path / "tiny.toml"))
+    out = tmp_path / "sweep"
+    execute(plan(experiment), out, SerialExecutor(), 1)
+    reference = load_sweep(out).runs
+    part = sorted((out / "runs").glob("part-*.parquet"))[0]
+    shutil.copy(part, part.with_name("part-zz-copy.parquet"))
+    again = load_sweep(out).runs
+    pd.testing.assert_frame_equal(again, reference)

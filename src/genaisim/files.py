@@ -180,21 +180,33 @@ class FolderLock:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.path = lock_path(self.folder)
+        # One lock per folder however it is spelt: a relative path, "." or a symbolic
+        # link must find the same lock file.
+        self.path = lock_path(self.folder.resolve())
         self.previous: LockOwner | None = None
         self._handle: int | None = None
         self._nested = False
 
     def acquire(self) -> FolderLock:
         """Take the lock, or raise :class:`FolderBusyError` naming its holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GenaisimError(
+                f"{self.folder}: cannot create the folder ({exc.strerror or exc})"
+            ) from None
         key = self.path.resolve()
         if key in FolderLock._held:
             FolderLock._held[key] += 1
             self._nested = True
             return self
         while True:
-            handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise GenaisimError(
+                    f"{self.folder}: cannot write beside it ({exc.strerror or exc})"
+                ) from None
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -216,8 +228,16 @@ class FolderLock:
             os.close(handle)
         self.previous = _read_owner(handle)
         mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now()}
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, json.dumps(mine).encode("utf-8"), 0)
+        try:
+            os.ftruncate(handle, 0)
+            os.pwrite(handle, json.dumps(mine).encode("utf-8"), 0)
+        except OSError as exc:  # a full disk, typically: give the lock up cleanly
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(handle)
+            raise GenaisimError(
+                f"{self.folder}: cannot write its lock file ({exc.strerror or exc})"
+            ) from None
         self._handle = handle
         FolderLock._held[key] = 1
         return self

@@ -116,8 +116,16 @@ def make_executor(
                 "Dask is not installed; install the extra with: pip install 'genaisim[dask]'"
             ) from None
         if scheduler:
-            client = Client(scheduler)
-            size = max(1, len(client.scheduler_info().get("workers", {})))
+            try:
+                client = Client(scheduler, timeout="30s")
+                size = max(1, len(client.scheduler_info().get("workers", {})))
+            except (OSError, TimeoutError) as exc:
+                raise OSError(f"cannot connect to the Dask scheduler: {exc}") from None
+            except Exception as exc:  # whatever answered there, it is not a scheduler
+                raise GenaisimError(
+                    f"{scheduler}: what answers there is not a Dask scheduler "
+                    f"({type(exc).__name__}); give the address of a running scheduler"
+                ) from None
             with client:
                 yield client.get_executor(), size
         else:

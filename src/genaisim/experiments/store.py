@@ -271,9 +271,28 @@ class ResultsFolder:
         return done
 
     def read(self, name: str) -> pd.DataFrame:
-        """All part files of one table, concatenated (empty if there are none)."""
+        """All part files of one table, concatenated (empty if there are none).
+
+        A run's rows depend on its id alone, so rows that appear twice (a part copied
+        over another, a part left behind by a repaired run) are the same rows: they are
+        kept once, and no run is counted twice.
+        """
         frames = [read_parquet(part) for part in self.parts(name)]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True)
+        if name not in ROW_KEYS:
+            return table
+        keys = [c for c in ("run_id", "organisation", *ROW_KEYS[name]) if c in table]
+        return table.drop_duplicates(keys, ignore_index=True)
+
+
+#: What makes a row of each table unique besides its run and organisation.
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "runs": (),
+    "timeseries": ("month",),
+    "deployments": ("deployment",),
+}
 
 
 @dataclass
