@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -182,3 +183,140 @@ def test_until_ci_out_of_range_is_a_usage_error(tmp_path, capsys):
     status = main(["sweep", "x.toml", "--until-ci", "5"])
     assert status == 2
     assert "give a share between 0 and 1" in capsys.readouterr().err
+
+
+ADAPTIVE_TOML = textwrap.dedent(
+    """
+    [experiment]
+    name = "adaptive"
+    replications = 2
+    years = 1
+    seed = 3
+    [design]
+    kind = "factorial"
+    [design.parameters]
+    "ownership.owner_probability" = [0.1, 0.5, 0.9]
+    """
+)
+UNTIL_CI = ["--until-ci", "0.1", "--outcome", OUTCOME, "--max-replications", "8"]
+
+
+@pytest.fixture
+def adaptive_file(tmp_path):
+    path = tmp_path / "adaptive.toml"
+    path.write_text(ADAPTIVE_TOML, encoding="utf-8")
+    return path
+
+
+def test_resuming_an_adaptive_sweep_without_until_ci_loses_no_run_from_view(
+    adaptive_file, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    sweep = ["sweep", str(adaptive_file), "--serial", "--out", str(out)]
+    assert main([*sweep, *UNTIL_CI]) == 0
+    before = load_sweep(out).runs
+    assert before.groupby("point")["replication"].nunique().max() > 2  # it did grow
+    capsys.readouterr()
+
+    assert main([*sweep, "--resume"]) == 0
+    printed = capsys.readouterr().out
+    assert "holds an adaptive sweep" in printed and "--until-ci 0.1" in printed
+    assert "0 to run" in printed
+    pd.testing.assert_frame_equal(load_sweep(out).runs, before)
+
+    assert main(["analyse", str(out)]) == 0
+    header = capsys.readouterr().out
+    runs = before["run_id"].nunique()
+    assert f"{runs} of {runs} runs" in header
+    counts = before.groupby("point")["replication"].nunique()
+    if counts.min() == counts.max():
+        assert f"x {counts.max()} replications" in header
+    else:
+        assert f"{counts.min()}\u2013{counts.max()} replications per point" in header
+    assert "adaptive" in header
+
+
+def test_a_resumed_adaptive_sweep_starts_from_the_replications_its_folder_holds(serial, tmp_path):
+    from genaisim.experiments.adaptive import first_round, planned_replications
+
+    summary, results = serial
+    the_plan = plan(experiment_from_dict(ADAPTIVE))
+    assert planned_replications(results.path, the_plan) == summary.replications
+    assert len(first_round(the_plan, results.path)) == sum(summary.replications)
+    assert planned_replications(tmp_path / "nothing", the_plan) == [0, 0, 0]
+
+
+def test_ctrl_c_during_an_adaptive_sweep_says_how_to_resume_with_its_options(
+    adaptive_file, tmp_path, capsys, monkeypatch
+):
+    from genaisim.experiments import adaptive
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(adaptive, "execute_until", interrupted)
+    out = tmp_path / "out"
+    status = main(["sweep", str(adaptive_file), "--serial", "--out", str(out), *UNTIL_CI])
+    err = capsys.readouterr().err
+    assert status == 130
+    hint = next(line for line in err.splitlines() if line.startswith("Resume with:"))
+    assert "--resume --until-ci 0.1 --outcome pilots_started --max-replications 8" in hint
+
+
+def test_a_non_numeric_outcome_is_refused_before_any_run(adaptive_file, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(
+        ["sweep", str(adaptive_file), "--serial", "--out", str(out), "--until-ci", "0.1",
+         "--outcome", "label"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "'label' is not numeric" in err and "cumulative_net_value" in err
+    assert not out.exists()
+
+
+def test_max_replications_without_until_ci_is_refused(adaptive_file, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(
+        ["sweep", str(adaptive_file), "--serial", "--out", str(out), "--max-replications", "8"]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "--max-replications applies to an adaptive sweep; add --until-ci" in err
+    assert not out.exists()
+
+
+def test_the_numeric_outcomes_are_the_numeric_columns_of_a_sweep(serial):
+    from genaisim.experiments.adaptive import NUMERIC_OUTCOMES
+
+    _, results = serial
+    plan_columns = {"point", "replication", "seed", "organisation"}
+    numeric = {
+        column
+        for column in results.runs.select_dtypes("number").columns
+        if column not in plan_columns and column not in results.points.columns
+    }
+    assert set(NUMERIC_OUTCOMES) == numeric
+
+
+def test_the_sweep_summary_counts_only_this_plans_runs_as_skipped():
+    from pathlib import Path
+
+    from genaisim.experiments import SweepSummary
+    from genaisim.report_sweep import format_sweep_summary
+
+    text = format_sweep_summary(SweepSummary(Path("r"), 6, 48, 0, 0, 0.1), "adaptive")
+    assert "6 runs planned; 0 run now, 6 skipped" in text
+    assert "42 more runs in the folder are outside this plan" in " ".join(text.split())
+
+
+def test_one_replication_is_singular():
+    from genaisim.report_sweep import format_replications
+
+    table = pd.DataFrame(
+        {"replications": [1, 2], "cv": [0.1, 0.1], "change": [np.nan, 0.0],
+         "relative_change": [np.nan, 0.0]}
+    )  # fmt: skip
+    text = " ".join(format_replications(table, OUTCOME, 1, 0.01).split())
+    assert "1 replication is enough" in text and "1 replications" not in text

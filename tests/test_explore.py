@@ -111,9 +111,9 @@ def test_a_threshold_on_an_outcome_is_a_condition_too():
     [
         ("nonsense > 1", "'nonsense' is not defined"),
         ("value >", "is not a valid expression"),
-        ("value", "is not true or false for each run"),
+        ("value", "is not true or false for each case"),
         ('label == "compunding"', "no label 'compunding'"),
-        ("value > 100", "holds for no run"),
+        ("value > 100", "holds for no case"),
     ],
 )
 def test_a_bad_condition_is_one_readable_error(condition, fragment):
@@ -144,7 +144,7 @@ def test_feature_scores_are_reproducible_with_a_seed():
 
 
 def test_feature_scores_refuse_an_outcome_that_does_not_vary():
-    with pytest.raises(ExperimentError, match="is 1 for every run"):
+    with pytest.raises(ExperimentError, match="is 1 for every case"):
         feature_scores(planted(runs=100).assign(value=1.0), "value")
 
 
@@ -213,7 +213,7 @@ def test_the_wide_table_has_one_row_per_run_with_plain_parameter_names(tiny_swee
 def test_export_wide_writes_a_parquet_file_readable_without_joins(tiny_sweep, tmp_path, capsys):
     out = tmp_path / "runs.parquet"
     assert main(["export", str(tiny_sweep), "--wide", str(out)]) == 0
-    assert "Wrote 48 runs" in capsys.readouterr().out
+    assert "Wrote 48 cases" in capsys.readouterr().out
     table = pd.read_parquet(out)
     assert {"owner_probability", "pilot_appetite", "seed", "label", "production"} <= set(
         table.columns
@@ -264,3 +264,128 @@ def test_analyse_scores_prints_the_importance_of_each_parameter(tiny_sweep, caps
     printed = capsys.readouterr().out
     assert "Feature scores for" in printed
     assert "owner_probability" in printed and "pilot_appetite" in printed
+
+
+# -- small sweeps, extreme settings and what the finding says ----------------------------
+def test_discover_on_a_dozen_cases_gives_a_finding_not_a_traceback():
+    found = discover(planted(runs=12, seed=1), "value > 2")
+    assert found.runs == 12
+    assert found.sentence()
+
+
+def test_a_tiny_mass_min_still_gives_cart_leaves_of_at_least_one_case():
+    found = discover(planted(runs=400), "compounding", mass_min=0.001)
+    assert not found.rules.empty
+    assert (found.rules["runs"] >= 1).all()
+
+
+def test_a_mass_min_too_large_to_split_leaves_cart_at_its_root():
+    found = discover(planted(runs=400), "value > 1", mass_min=0.9)
+    assert found.rules.attrs["unsplit"] == 360
+    assert len(found.rules) <= 1
+    from genaisim.report_explore import format_discovery
+
+    assert "The tree could not split" in format_discovery(found)
+
+
+@pytest.mark.parametrize(("runs", "mass_min"), [(12, 0.05), (400, 0.001), (400, 0.9)])
+def test_cart_rules_have_leaves_of_at_least_one_case_however_few_cases(runs, mass_min):
+    from genaisim.explore.discovery import _cart_rules, _workbench
+
+    table = planted(runs=runs, seed=2)
+    x = table[list(PARAMETERS)].astype(float)
+    y = (table["value"] > 2).to_numpy()
+    rules = _cart_rules(_workbench()[1], x, y, mass_min)
+    assert list(rules.columns) == ["rule", "coverage", "density", "mass", "runs"]
+
+
+def _limits_row(**values):
+    row = {
+        "parameter": "owner_probability",
+        "low": 0.55,
+        "high": 1.0,
+        "inside_low": 0.6,
+        "inside_high": 1.0,
+        "range_low": 0.0,
+        "range_high": 1.0,
+        "restricted": True,
+        "qp_low": 0.001,
+        "qp_high": np.nan,
+    }
+    return {**row, **values}
+
+
+def test_only_the_restricted_side_decides_whether_a_restriction_is_significant():
+    from genaisim.explore.discovery import is_weak
+
+    def weak(**values):
+        return is_weak(pd.DataFrame([_limits_row(**values)]).iloc[0])
+
+    assert not weak(qp_high=0.9)  # one-sided: the upper side's value does not count
+    assert weak(qp_low=0.3)
+    assert weak(high=0.8, qp_high=0.3)  # two-sided: either side can be weak
+    assert not weak(high=0.8, qp_high=0.01)
+
+
+def test_a_significant_one_sided_restriction_is_not_called_not_significant():
+    found = discover(planted(), "compounding")
+    limits = found.limits.set_index("parameter")
+    # owner probability is restricted from below only: no quasi-p on its upper side.
+    assert np.isnan(limits.loc["owner_probability", "qp_high"])
+    found.limits.loc[found.limits["parameter"] == "owner_probability", "qp_high"] = 0.9
+    assert "not significant" not in found.sentence()
+
+
+def test_the_table_labels_prims_cuts_apart_from_the_values_the_finding_quotes():
+    from genaisim.report_explore import format_discovery
+
+    found = discover(planted(), "compounding")
+    text = format_discovery(found)
+    assert "PRIM low" in text and "PRIM high" in text and "box low" not in text
+    assert "the values of the cases inside the box, as the finding quotes" in text
+    row = found.restrictions().set_index("parameter").loc["owner_probability"]
+    assert f"owner probability \u2265 {row['inside_low']:.3g}" in found.sentence()
+
+
+def test_the_box_chart_bar_spans_the_values_its_label_quotes():
+    from genaisim.charts.explore import box_limits
+
+    found = discover(planted(), "compounding")
+    spec = box_limits(found).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    owner = next(r for r in rows if r["parameter"] == "owner_probability")
+    assert owner["low_share"] == pytest.approx(owner["inside_low"])  # range 0..1
+    assert owner["text"].startswith("owner probability \u2265 0.6")
+
+
+def test_the_peeling_subtitle_says_how_the_box_was_chosen():
+    from genaisim.charts.explore import peeling_trajectory
+
+    noisy = planted(runs=300, seed=5)
+    # Three in ten cases lose their label: no box can be 95% compounding.
+    lost = np.random.default_rng(1).random(len(noisy)) < 0.3
+    noisy["label"] = np.where(lost, "pilot loop", noisy["label"])
+    found = discover(noisy, "compounding", min_density=0.95)
+    assert found.box["density"] < 0.95
+    subtitle = " ".join(peeling_trajectory(found).to_dict()["title"]["subtitle"])
+    assert "no box reached a density of 95%" in subtitle
+    assert "highest coverage with density" not in subtitle
+    found = discover(planted(), "compounding")
+    subtitle = " ".join(peeling_trajectory(found).to_dict()["title"]["subtitle"])
+    assert "highest coverage with density \u2265 80%" in subtitle
+
+
+def test_discover_counts_cases_and_says_what_a_case_is(tiny_sweep, capsys):
+    median = load_sweep(tiny_sweep).runs["cumulative_net_value"].median()
+    assert main(["discover", str(tiny_sweep), "--where", f"cumulative_net_value > {median}"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "of 48 cases meet it" in printed
+    assert "the organisations of a run count as separate cases" in printed
+
+
+@pytest.mark.parametrize("mass_min", ["0.001", "0.9"])
+def test_discover_with_an_extreme_mass_min_prints_a_finding(tiny_sweep, capsys, mass_min):
+    median = load_sweep(tiny_sweep).runs["cumulative_net_value"].median()
+    where = f"cumulative_net_value > {median}"
+    assert main(["discover", str(tiny_sweep), "--where", where, "--mass-min", mass_min]) == 0
+    assert "Finding" in capsys.readouterr().out

@@ -202,3 +202,39 @@ def test_the_morris_chart_places_each_parameter_by_mu_star_and_sigma(tmp_path):
     assert spec["layer"][1]["encoding"]["y"]["field"] == "sigma"
     top = table.sort_values("mu_star").iloc[-1]["parameter"]
     assert top.capitalize() in " ".join(spec["title"]["text"])
+
+
+def test_second_order_outside_a_sobol_design_is_refused():
+    data = {
+        "name": "lhs_second_order",
+        "design": {
+            "kind": "lhs",
+            "samples": 8,
+            "second_order": True,
+            "parameters": {"ownership.owner_probability": [0.0, 1.0]},
+        },
+    }
+    with pytest.raises(ExperimentError) as error:
+        experiment_from_dict(data)
+    assert "second_order = true applies to sobol designs only" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_the_interactions_map_diverges_from_zero_shows_the_interval_and_plain_names(sobol):
+    table = sobol_second_order(sobol, "pilots_started")
+    spec = explore_charts.interactions(table, "pilots_started").to_dict()
+    cells = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rect")
+    scale = cells["encoding"]["color"]["scale"]
+    assert scale["domainMid"] == 0
+    assert scale["domain"][0] == -scale["domain"][1]
+    rows = next(iter(spec["datasets"].values()))
+    assert all("\u00b1" in row["text"] for row in rows)
+    assert not [row for row in rows if "." in row["parameter"] or "." in row["other"]]
+    assert "95% interval" in " ".join(spec["title"]["subtitle"])
+
+
+def test_the_convergence_warning_reads_as_a_sentence(sobol, capsys):
+    assert main(["analyse", str(sobol.path), "--convergence", "--outcome", "pilots_started"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "with a larger samples" not in out
+    assert "with a larger base sample" in out

@@ -492,19 +492,20 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         help=(
             "add replications per design point (doubling them each round) until the 95%% "
             "confidence interval of --outcome is within P of its mean (0.05: within 5%%), or "
-            "--max-replications is reached; resume such a sweep with the same options"
+            "--max-replications is reached; the options are recorded in DIR, and --resume "
+            "goes on with them"
         ),
     )
     parser.add_argument(
         "--outcome",
-        default="cumulative_net_value",
         metavar="NAME",
-        help="--until-ci: the outcome whose interval decides (default: cumulative_net_value)",
+        help=(
+            "--until-ci: the numeric outcome whose interval decides (default: cumulative_net_value)"
+        ),
     )
     parser.add_argument(
         "--max-replications",
         type=workers_option,
-        default=100,
         metavar="N",
         help="--until-ci: the most replications a design point gets (default 100)",
     )
@@ -536,6 +537,48 @@ def _precision(text: str) -> float:
     return value
 
 
+def _adaptive_settings(args: argparse.Namespace, out: Path, same: bool) -> dict[str, Any] | None:
+    """The ``--until-ci`` settings of this sweep (None for a plain one).
+
+    A folder that holds an adaptive sweep of this experiment goes on adaptively with the
+    settings recorded in it, unless the command gives others: resuming it as a plain
+    sweep would plan only the first round's replications and hide the rest.
+    """
+    from genaisim.experiments.adaptive import MAX_REPLICATIONS, OUTCOME, recorded_settings
+
+    recorded = recorded_settings(out) if same else None
+    if args.until_ci is None and recorded is None:
+        given_options = ((args.outcome, "--outcome"), (args.max_replications, "--max-replications"))
+        for given, option in given_options:
+            if given is not None:
+                raise GenaisimError(
+                    f"{option} applies to an adaptive sweep; add --until-ci P (e.g. 0.05) "
+                    f"or leave out {option}"
+                )
+        return None
+    recorded = recorded or {}
+    settings = {
+        "precision": args.until_ci if args.until_ci is not None else recorded["precision"],
+        "outcome": args.outcome or recorded.get("outcome") or OUTCOME,
+        "max_replications": args.max_replications
+        or recorded.get("max_replications")
+        or MAX_REPLICATIONS,
+    }
+    return settings
+
+
+def _adaptive_options(settings: dict[str, Any]) -> list[str]:
+    """The command-line options that give an adaptive sweep ``settings``."""
+    return [
+        "--until-ci",
+        f"{settings['precision']:g}",
+        "--outcome",
+        str(settings["outcome"]),
+        "--max-replications",
+        str(settings["max_replications"]),
+    ]
+
+
 def _sweep(args: argparse.Namespace) -> int:
     if args.workers and (args.serial or args.scheduler):
         which = "--serial" if args.serial else "--scheduler"
@@ -555,10 +598,24 @@ def _sweep(args: argparse.Namespace) -> int:
         raise GenaisimError(
             f"--resume: {out} holds no sweep to resume; leave out --resume to start one"
         )
+    adaptive_settings = _adaptive_settings(args, out, status.same_experiment)
+    if adaptive_settings is not None:
+        from genaisim.experiments.adaptive import check_outcome, first_round
+
+        check_outcome(adaptive_settings["outcome"])  # before any run, not after a round
+        if args.until_ci is None:
+            options = shlex.join(_adaptive_options(adaptive_settings))
+            print(report_sweep.format_adaptive_resume(str(out), options), flush=True)
+        # What the first round runs: the folder's plan, never fewer replications.
+        status = folder_status(out, first_round(the_plan, out))
     note = report_sweep.format_folder_status(status, args.resume)
     if note:
         print(note, flush=True)
     resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
+    if args.replications is not None:
+        resume += ["--replications", str(args.replications)]
+    if adaptive_settings is not None:
+        resume += _adaptive_options(adaptive_settings)
     try:
         with make_executor(
             workers=args.workers,
@@ -566,7 +623,7 @@ def _sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
         ) as (executor, workers):
-            if args.until_ci is not None:
+            if adaptive_settings is not None:
                 from genaisim.experiments.adaptive import execute_until
 
                 adaptive = execute_until(
@@ -574,12 +631,17 @@ def _sweep(args: argparse.Namespace) -> int:
                     out,
                     executor,
                     workers,
-                    outcome=args.outcome,
-                    precision=args.until_ci,
-                    max_replications=args.max_replications,
+                    outcome=adaptive_settings["outcome"],
+                    precision=adaptive_settings["precision"],
+                    max_replications=adaptive_settings["max_replications"],
                     progress=True,
+                    repair=args.repair,
                 )
-                print(report_sweep.format_adaptive(adaptive, args.outcome, args.until_ci))
+                print(
+                    report_sweep.format_adaptive(
+                        adaptive, adaptive_settings["outcome"], adaptive_settings["precision"]
+                    )
+                )
                 return 1 if adaptive.failed else 0
             summary = execute(the_plan, out, executor, workers, progress=True, repair=args.repair)
     except DamagedPartError as exc:
@@ -588,9 +650,18 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{shlex.join([*resume, '--repair'])}"
         ) from None
     except KeyboardInterrupt as exc:
-        done = folder_status(out, the_plan).done
+        if adaptive_settings is not None:
+            from genaisim.experiments import ResultsFolder
+
+            # Every round's runs count: the plan on disk is the round that was running.
+            folder = ResultsFolder(out)
+            done = len(folder.done_ids(skip_damaged=True))
+            manifest = folder.manifest() if (out / "manifest.json").is_file() else {}
+            planned = max(done, int(manifest.get("runs_planned", len(the_plan))))
+        else:
+            done, planned = folder_status(out, the_plan).done, len(the_plan)
         print(
-            report_sweep.format_interrupted(done, len(the_plan), str(out), shlex.join(resume)),
+            report_sweep.format_interrupted(done, planned, str(out), shlex.join(resume)),
             file=sys.stderr,
         )
         return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED

@@ -35,9 +35,10 @@ def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="CONDITION",
         help=(
-            "which runs to explain: a label (compounding, 'pilot loop', stalled, flat) or an "
-            "expression over the outcome columns, e.g. 'label == \"compounding\"' or "
-            "'cumulative_net_value > 0' (see `genaisim export --wide` for the columns)"
+            "which cases (organisation-runs) to explain: a label (compounding, 'pilot loop', "
+            "stalled, flat) or an expression over the outcome columns, e.g. "
+            "'label == \"compounding\"' or 'cumulative_net_value > 0' (see "
+            "`genaisim export --wide` for the columns)"
         ),
     )
     parser.add_argument(
@@ -53,7 +54,7 @@ def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="D",
         help=(
             "the chosen PRIM box is the one with the most coverage among those where at least "
-            "this share of runs meet the condition (default 0.8)"
+            "this share of cases meet the condition (default 0.8)"
         ),
     )
     parser.add_argument(
@@ -61,7 +62,7 @@ def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
         type=_share,
         default=0.05,
         metavar="M",
-        help="the smallest box PRIM and CART consider, as a share of all runs (default 0.05)",
+        help="the smallest box PRIM and CART consider, as a share of all cases (default 0.05)",
     )
     parser.add_argument(
         "--out",
@@ -134,12 +135,13 @@ register(
         name="discover",
         summary="find the parameter region where a condition holds (PRIM and CART)",
         description=(
-            "Scenario discovery on a sweep's runs: which ranges of the parameters the design\n"
-            "varies hold the runs that meet --where? PRIM (EMA Workbench) peels a box around\n"
-            "them and prints its trajectory of coverage (share of the cases inside the box)\n"
-            "against density (share of the box that are cases), the chosen box's limits with\n"
-            "quasi-p-values, CART's rules, and the finding in one sentence. Works on any\n"
-            'sweep; Latin hypercube sweeps (kind = "lhs") suit it best.'
+            "Scenario discovery on a sweep's cases (each organisation of each run counts as\n"
+            "a separate case): which ranges of the parameters the design varies hold the\n"
+            "cases that meet --where? PRIM (EMA Workbench) peels a box around them and\n"
+            "prints its trajectory of coverage (share of the cases of interest inside the box)\n"
+            "against density (share of the box that are cases of interest), the chosen box's\n"
+            "limits with quasi-p-values, CART's rules, and the finding in one sentence. Works\n"
+            'on any sweep; Latin hypercube sweeps (kind = "lhs") suit it best.'
         ),
         examples=(
             "  genaisim discover results/discover_compounding --where compounding\n"
@@ -164,7 +166,8 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help=(
-            "write one row per run: point, replication, organisation, seed, the varied "
+            "write one row per case (an organisation in a run): point, replication, "
+            "organisation, seed, the varied "
             "parameters under plain names, label, final outcomes (.parquet, or .csv)"
         ),
     )
@@ -182,7 +185,8 @@ def _export(args: argparse.Namespace) -> int:
         raise GenaisimError(f"--wide {args.wide}: cannot write ({exc})") from None
     table = explore.wide_table(results)
     names = ", ".join(f"{plain} = {key}" for plain, key in table.attrs["parameters"].items())
-    print(f"Wrote {len(table):,} runs x {len(table.columns)} columns to {path}")
+    print(f"Wrote {len(table):,} cases x {len(table.columns)} columns to {path}")
+    print("A case is one organisation in one run: the organisations of a run are separate rows.")
     print(f"Parameters: {names}")
     return 0
 
@@ -190,12 +194,13 @@ def _export(args: argparse.Namespace) -> int:
 register(
     Command(
         name="export",
-        summary="write a sweep as one tidy table: parameters beside outcomes, a row per run",
+        summary="write a sweep as one tidy table: parameters beside outcomes, a row per case",
         description=(
             "Join a sweep's design points, runs and results into one table with a row per\n"
-            "run (replication x organisation): the parameters the design varies under plain\n"
-            "column names (owner_probability, not ownership.owner_probability), the seed,\n"
-            "the trajectory label and every final outcome. Read it with pandas, or with\n"
+            "case (an organisation in a run: replication x organisation): the parameters\n"
+            "the design varies under plain column names (owner_probability, not\n"
+            "ownership.owner_probability), the seed, the trajectory label and every final\n"
+            "outcome. Read it with pandas, or with\n"
             "DuckDB: SELECT label, avg(owner_probability) FROM read_parquet('runs.parquet')\n"
             "GROUP BY label."
         ),

@@ -12,14 +12,19 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+def _limit(value: float, restricts: bool) -> str:
+    return _cell(value, 3) if restricts else "-"
+
+
 def format_discovery(found: Discovery) -> str:
     """PRIM's trajectory, the chosen box and its limits, CART's rules, and the sentence."""
     trajectory = found.trajectory
     lines = [
         f"Scenario discovery: where does {found.condition} hold?",
         _wrap(
-            f"{found.cases:,} of {found.runs:,} runs meet it ({found.base_rate:.0%}); "
-            f"searched over {', '.join(found.parameters)}."
+            f"{found.cases:,} of {found.runs:,} cases meet it ({found.base_rate:.0%}); "
+            f"searched over {', '.join(found.parameters)}. A case is one organisation in "
+            "one run: the organisations of a run count as separate cases."
         ),
         "",
         "PRIM peeling trajectory (* the chosen box)",
@@ -39,26 +44,46 @@ def format_discovery(found: Discovery) -> str:
             Column("density", [_percent(v) for v in trajectory["density"]]),
             Column("mass", [_percent(v) for v in trajectory["mass"]]),
             Column("restricted", [str(v) for v in trajectory["restricted"]]),
-            Column("runs", [f"{v:,}" for v in trajectory["runs"]]),
+            Column("cases", [f"{v:,}" for v in trajectory["runs"]]),
         ],
     )
     limits = found.restrictions()
-    lines += ["", "The chosen box (quasi-p-values: below 0.05, the restriction is supported)"]
+    lines += ["", "The chosen box"]
     if limits.empty:
         lines.append(_wrap("It restricts no parameter."))
     else:
+        lines.append(
+            _wrap(
+                "restriction: the values of the cases inside the box, as the finding quotes "
+                "them; PRIM low/high: where PRIM cut, between two sampled values (- where "
+                "that side is not restricted); qp: the quasi-p-value of that side's cut, "
+                "below 0.05 when the data support it."
+            )
+        )
+        lows = [_limit(v, v > r) for v, r in zip(limits["low"], limits["range_low"], strict=True)]
+        highs = [
+            _limit(v, v < r) for v, r in zip(limits["high"], limits["range_high"], strict=True)
+        ]
         lines += text_table(
             [Column("parameter", limits["parameter"].tolist(), right=False)],
             [
                 Column("restriction", [describe_limit(r) for r in limits.itertuples()], False),
-                Column("box low", [_cell(v, 3) for v in limits["low"]]),
-                Column("box high", [_cell(v, 3) for v in limits["high"]]),
+                Column("PRIM low", lows),
+                Column("PRIM high", highs),
                 Column("qp low", [f"{v:.2g}" if pd.notna(v) else "-" for v in limits["qp_low"]]),
                 Column("qp high", [f"{v:.2g}" if pd.notna(v) else "-" for v in limits["qp_high"]]),
             ],
         )
     rules = found.rules.head(8)
     lines += ["", "CART: leaves where the condition is the majority"]
+    if "unsplit" in found.rules.attrs:
+        lines.append(
+            _wrap(
+                f"The tree could not split: every leaf must hold at least "
+                f"{found.rules.attrs['unsplit']:,} of the {found.runs:,} cases (--mass-min), "
+                "so it is its root alone."
+            )
+        )
     if rules.empty:
         lines.append(_wrap("None: no leaf of the tree has a majority of cases of interest."))
     else:
@@ -67,7 +92,7 @@ def format_discovery(found: Discovery) -> str:
             [
                 Column("coverage", [_percent(v) for v in rules["coverage"]]),
                 Column("density", [_percent(v) for v in rules["density"]]),
-                Column("runs", [f"{v:,}" for v in rules["runs"]]),
+                Column("cases", [f"{v:,}" for v in rules["runs"]]),
             ],
         )
     lines += ["", "Finding", _wrap(found.sentence())]
@@ -83,10 +108,11 @@ def format_scores(table: pd.DataFrame) -> str:
     lines = [
         f"Feature scores for {outcome_label(outcome)}",
         _wrap(
-            f"Extremely randomised trees on {attrs.get('runs', 0):,} runs (out-of-bag {what} "
-            f"{attrs.get('score', float('nan')):.2f}: how much of the outcome the parameters "
-            "explain); importance with its 95% bootstrap interval; permutation: the fall in "
-            f"{what} when the parameter is shuffled."
+            f"Extremely randomised trees on {attrs.get('runs', 0):,} cases (an organisation "
+            "in a run; the organisations of one run count as separate cases; out-of-bag "
+            f"{what} {attrs.get('score', float('nan')):.2f}: how much of the outcome the "
+            "parameters explain); importance with its 95% bootstrap interval; permutation: "
+            f"the fall in {what} when the parameter is shuffled."
         ),
     ]
     lines += text_table(
@@ -154,7 +180,8 @@ def format_convergence(table: pd.DataFrame) -> str:
             _wrap(
                 f"Warning: at N = {sizes[-1]} the 95% interval of {', '.join(too_wide)} is wider "
                 f"than ±{tolerance:g}; the indices have not converged. Run the sweep with a "
-                "larger samples (N), or more replications per point."
+                "larger base sample (a larger samples = N in the design), or more replications "
+                "per point."
             )
         )
     else:

@@ -289,15 +289,32 @@ def format_folder_status(status: FolderStatus, resume: bool) -> str | None:
     return _wrap(text, "")
 
 
+def format_adaptive_resume(folder: str, options: str) -> str:
+    """The line saying that a sweep goes on with the adaptive settings recorded in its folder."""
+    return _wrap(
+        f"{folder} holds an adaptive sweep: going on with the settings recorded in it ({options}).",
+        "",
+    )
+
+
 def format_sweep_summary(summary: SweepSummary, experiment_name: str) -> str:
     """How a sweep went: runs done now, skipped, failed, rate, and where the results are."""
+    # ``skipped`` counts every run on disk; those of this plan are the rest of it.
+    skipped = max(0, min(summary.skipped, summary.planned - summary.completed - summary.failed))
+    outside = summary.skipped - skipped
     lines = [
         _field(
             "Sweep",
             f"{experiment_name}: {_count(summary.planned, 'run')} planned; "
-            f"{summary.completed:,} run now, {summary.skipped:,} skipped as already done, "
+            f"{summary.completed:,} run now, {skipped:,} skipped as already done, "
             f"{summary.failed:,} failed; {duration(summary.seconds)}"
-            + (f" ({summary.rate:,.1f} runs/s)" if summary.completed + summary.failed else ""),
+            + (f" ({summary.rate:,.1f} runs/s)" if summary.completed + summary.failed else "")
+            + (
+                f". {_count(outside, 'more run')} in the folder {'is' if outside == 1 else 'are'} "
+                "outside this plan and left out of its analysis"
+                if outside
+                else ""
+            ),
         ),
         _field("Results", str(summary.folder)),
     ]
@@ -337,11 +354,21 @@ def format_results_header(results: SweepResults) -> str:
         lines.append(_field("", manifest["description"]))
     planned = int(manifest.get("runs_planned", 0))
     done = int(results.runs["run_id"].nunique()) if not results.runs.empty else 0
-    text = (
-        f"{results.path}: {done:,} of {planned:,} runs; {design.get('kind', '?')} design, "
-        f"{_count(int(manifest.get('design_points', len(results.points))), 'design point')} x "
-        f"{_count(int(manifest.get('replications', 0)), 'replication')}"
-    )
+    points = _count(int(manifest.get("design_points", len(results.points))), "design point")
+    low, high = _replication_range(results)
+    if low == high:
+        replications = f"{points} x {_count(low, 'replication')}"
+    else:
+        replications = f"{points}, {low:,}\u2013{high:,} replications per point"
+    text = f"{results.path}: {done:,} of {planned:,} runs; {design.get('kind', '?')} design, "
+    text += replications
+    adaptive = manifest.get("adaptive")
+    if isinstance(adaptive, dict):
+        text += (
+            f" (adaptive: until the 95% interval of {outcome_label(str(adaptive['outcome']))} "
+            f"is within {float(adaptive['precision']):.0%} of its mean, at most "
+            f"{_count(int(adaptive['max_replications']), 'replication')})"
+        )
     if done < planned:
         source = manifest.get("experiment_file") or "EXPERIMENT"
         text += (
@@ -357,6 +384,25 @@ def format_results_header(results: SweepResults) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _replication_range(results: SweepResults) -> tuple[int, int]:
+    """The fewest and most replications a design point has in the folder's plan.
+
+    An adaptive sweep gives points different numbers, so the experiment's own
+    ``replications`` describes only its first round.
+    """
+    from genaisim.experiments.store import DamagedFileError, read_parquet
+
+    try:
+        runs = read_parquet(results.path / "plan" / "runs.parquet", ["point", "replication"])
+    except DamagedFileError:
+        runs = pd.DataFrame()
+    if runs.empty:
+        n = int(results.manifest.get("replications", 0))
+        return n, n
+    counts = runs.groupby("point")["replication"].nunique()
+    return int(counts.min()), int(counts.max())
 
 
 def format_label_shares(table: pd.DataFrame, groups: Sequence[str]) -> str:
@@ -549,7 +595,8 @@ def format_replications(
     else:
         verdict = (
             f"From n = {enough} on, the CV changes by less than {tolerance:.1%} per added "
-            f"replication: {enough} replications are enough at this tolerance."
+            f"replication: {_count(enough, 'replication')} "
+            f"{'is' if enough == 1 else 'are'} enough at this tolerance."
         )
     lines += ["", _wrap(verdict)]
     return "\n".join(lines)

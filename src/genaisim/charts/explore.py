@@ -13,20 +13,34 @@ import altair as alt
 import pandas as pd
 
 from genaisim.charts.theme import GREY, HEIGHT, OKABE_ITO, WIDTH, styled
-from genaisim.explore.discovery import Discovery
+from genaisim.explore.discovery import Discovery, describe_limit
 from genaisim.explore.sensitivity import TOLERANCE
+from genaisim.explore.tidy import plain_names
 
 
 def _source(found: Discovery) -> str:
     """The source line of a discovery on a sweep: experiment, runs, seed, version."""
     manifest = found.source.get("manifest")
+    cases = f"{found.runs:,} cases (organisation \u00d7 run)"
     if not manifest:
-        return f"{found.runs:,} runs"
+        return cases
     return (
-        f"Experiment: {manifest.get('name', '?')} \u00b7 {found.runs:,} runs "
-        f"({manifest.get('replications', '?')} replications per design point) \u00b7 "
+        f"Experiment: {manifest.get('name', '?')} \u00b7 {cases}, "
+        f"{_replications(manifest)} per design point \u00b7 "
         f"seed {manifest.get('seed', '?')} \u00b7 genaisim {manifest.get('genaisim_version', '?')}"
     )
+
+
+def _replications(manifest: dict[str, Any]) -> str:
+    """Replications per design point, as a range when an adaptive sweep varied them."""
+    adaptive = manifest.get("adaptive")
+    counts = adaptive.get("replications") if isinstance(adaptive, dict) else None
+    low, high = (min(counts), max(counts)) if counts else (manifest.get("replications"),) * 2
+    if low is None:
+        return "? replications"
+    if low != high:
+        return f"{low}\u2013{high} replications"
+    return f"{low} replication{'' if low == 1 else 's'}"
 
 
 def peeling_trajectory(found: Discovery) -> alt.LayerChart:
@@ -74,9 +88,12 @@ def peeling_trajectory(found: Discovery) -> alt.LayerChart:
         f"The chosen box holds {box['coverage']:.0%} of the cases at a density of "
         f"{box['density']:.0%}"
     )
+    if box["density"] >= found.min_density - 1e-12:
+        how = f"the highest coverage with density \u2265 {found.min_density:.0%}, dashed"
+    else:
+        how = f"no box reached a density of {found.min_density:.0%} (dashed): the densest"
     subtitle = [
-        f"PRIM's peeling trajectory for: {found.condition}; circled: the chosen box "
-        f"(highest coverage with density \u2265 {found.min_density:.0%}, dashed).",
+        f"PRIM's peeling trajectory for: {found.condition}; circled: the chosen box ({how}).",
         _source(found),
     ]
     return styled(chart, title, subtitle)
@@ -88,14 +105,13 @@ def box_limits(found: Discovery) -> alt.LayerChart:
     if limits.empty:
         limits = found.limits
     span = (limits["range_high"] - limits["range_low"]).where(lambda s: s > 0, 1.0)
+    # The bar and its label describe the same thing, as the finding quotes it: the values
+    # of the cases inside the box (PRIM's own cuts lie between sampled values).
     table = limits.assign(
         name=limits["parameter"].str.replace("_", " "),
-        low_share=(limits["low"] - limits["range_low"]) / span,
-        high_share=(limits["high"] - limits["range_low"]) / span,
-        text=[
-            f"{row.inside_low:.3g} \u2013 {row.inside_high:.3g}  (qp {_qp(row)})"
-            for row in limits.itertuples()
-        ],
+        low_share=(limits["inside_low"] - limits["range_low"]) / span,
+        high_share=(limits["inside_high"] - limits["range_low"]) / span,
+        text=[f"{describe_limit(row)}  (qp {_qp(row)})" for row in limits.itertuples()],
     )
     order = table["name"].tolist()
     y = alt.Y("name:N", title=None, sort=order)
@@ -130,6 +146,7 @@ def box_limits(found: Discovery) -> alt.LayerChart:
 
 
 def _qp(row: Any) -> str:
+    """The quasi-p-value of the side(s) the box restricts (the larger, for two)."""
     values = [v for v in (row.qp_low, row.qp_high) if pd.notna(v)]
     return f"{max(values):.1g}" if values else "\u2013"
 
@@ -137,8 +154,9 @@ def _qp(row: Any) -> str:
 def _box_subtitle(found: Discovery) -> str:
     box = found.box
     return (
-        f"Blue: the chosen PRIM box for {found.condition} (coverage {box['coverage']:.0%}, "
-        f"density {box['density']:.0%}); grey: the range sampled; qp: quasi-p-value."
+        f"Blue: the values of the cases inside the chosen PRIM box for {found.condition} "
+        f"(coverage {box['coverage']:.0%}, density {box['density']:.0%}); grey: the range "
+        "sampled; qp: quasi-p-value of the restricted side(s)."
     )
 
 
@@ -164,7 +182,8 @@ def feature_scores(table: pd.DataFrame, source: str = "") -> alt.LayerChart:
         title += f"{data.iloc[1]['importance']:.0%})"
     what = "accuracy" if attrs.get("kind") == "classification" else "R\u00b2"
     subtitle = [
-        f"Extremely randomised trees on {attrs.get('runs', 0):,} runs; out-of-bag {what} "
+        f"Extremely randomised trees on {attrs.get('runs', 0):,} cases (organisation \u00d7 "
+        f"run); out-of-bag {what} "
         f"{attrs.get('score', float('nan')):.2f}.",
     ]
     if source:
@@ -252,14 +271,31 @@ def morris(table: pd.DataFrame, outcome: str, source: str = "") -> alt.LayerChar
 
 
 def interactions(table: pd.DataFrame, outcome: str, source: str = "") -> alt.LayerChart:
-    """Second-order Sobol indices as a heat map over pairs of parameters."""
-    data = table.assign(text=table["S2"].map(lambda v: f"{v:.2f}"))
+    """Second-order Sobol indices as a heat map over pairs of parameters.
+
+    The colour scale diverges from 0: an index is an estimate, and one within its
+    interval of 0 (negative ones included) shows no interaction. Each cell gives the
+    index with the half-width of its 95% interval.
+    """
+    plain = plain_names(list(dict.fromkeys([*table["parameter"], *table["other"]])))
+    data = table.assign(
+        parameter=table["parameter"].map(lambda n: plain[n].replace("_", " ")),
+        other=table["other"].map(lambda n: plain[n].replace("_", " ")),
+        text=[
+            f"{v:.2f} \u00b1 {c:.2f}" for v, c in zip(table["S2"], table["S2_conf"], strict=True)
+        ],
+    )
+    largest = float(data["S2"].abs().max()) or 1.0
     base = alt.Chart(data).encode(
         x=alt.X("other:N", title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("parameter:N", title=None),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("S2:Q", title="S2", scale=alt.Scale(scheme="blues")),
+        color=alt.Color(
+            "S2:Q",
+            title="S2",
+            scale=alt.Scale(scheme="blueorange", domain=[-largest, largest], domainMid=0),
+        ),
         tooltip=["parameter", "other", "S2", "S2_conf"],
     )
     text = base.mark_text(fontSize=16).encode(text="text:N")
@@ -269,7 +305,11 @@ def interactions(table: pd.DataFrame, outcome: str, source: str = "") -> alt.Lay
         f"The strongest interaction, {top['parameter']} \u00d7 {top['other']}, explains "
         f"{top['S2']:.0%} of the variance in {outcome.replace('_', ' ')}"
     )
-    subtitle = ["Second-order Sobol indices (SALib): variance two parameters cause together."]
+    subtitle = [
+        "Second-order Sobol indices (SALib): variance two parameters cause together; "
+        "each cell: S2 \u00b1 half-width of its 95% interval; colours diverge from 0 "
+        "(an index within its \u00b1 of 0 shows no interaction).",
+    ]
     if source:
         subtitle.append(source)
     return styled(chart, title, subtitle)

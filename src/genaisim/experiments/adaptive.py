@@ -15,7 +15,9 @@ Every decision reads only the replications the previous round planned, and every
 result depends only on its parameters, replication and seed; so the rounds, and the
 results, are the same whichever executor runs them, and a sweep killed at any moment
 and run again with the same settings skips what is done and ends where an uninterrupted
-one would.
+one would. A resumed sweep starts from the replications the folder's plan already holds,
+so the plan on disk never shrinks and no finished run drops out of view. The settings are
+recorded in the folder's manifest (``adaptive``), so that a resumed sweep can reuse them.
 """
 
 from __future__ import annotations
@@ -35,11 +37,88 @@ from scipy import stats
 from genaisim.experiments.design import Plan, run_id
 from genaisim.experiments.runner import execute
 from genaisim.experiments.spec import ExperimentError
-from genaisim.experiments.store import MANIFEST, ResultsFolder, load_sweep, write_json
-from genaisim.results import replication_seed
+from genaisim.experiments.store import (
+    MANIFEST,
+    DamagedFileError,
+    ResultsFolder,
+    load_sweep,
+    read_parquet,
+    write_json,
+)
+from genaisim.results import COUNT_OUTCOMES, FINAL_STATE, replication_seed
 
 #: The default cap on replications per design point.
 MAX_REPLICATIONS = 100
+#: The default outcome whose interval decides.
+OUTCOME = "cumulative_net_value"
+#: The numeric final outcomes of a run (every column of the results but the label):
+#: the outcomes an interval can be computed for. Known before any run, so that a
+#: mistaken outcome is refused up front; a test checks it against a real sweep's columns.
+NUMERIC_OUTCOMES: tuple[str, ...] = (
+    "cumulative_net_value",
+    "net_value_last_year",
+    "net_value_year_before",
+    "months_to_payback",
+    "median_months_to_production",
+    *COUNT_OUTCOMES,
+    "flags_acted",
+    *FINAL_STATE,
+)
+
+
+def check_outcome(outcome: str) -> None:
+    """Refuse an outcome that has no mean to put an interval around (such as ``label``)."""
+    if outcome not in NUMERIC_OUTCOMES:
+        what = "is not numeric" if outcome == "label" else "is not an outcome"
+        raise ExperimentError(
+            f"outcome {outcome!r} {what}; an interval needs a numeric outcome, one of: "
+            f"{', '.join(NUMERIC_OUTCOMES)}"
+        )
+
+
+def recorded_settings(folder: str | Path) -> dict[str, Any] | None:
+    """The adaptive settings recorded in ``folder`` (None if it holds no adaptive sweep).
+
+    A dict with ``outcome``, ``precision`` and ``max_replications``, plus the state the
+    sweep reached (``rounds``, ``replications``).
+    """
+    path = Path(folder)
+    if not (path / MANIFEST).is_file():
+        return None
+    try:
+        adaptive = ResultsFolder(path).manifest().get("adaptive")
+    except ExperimentError:
+        return None
+    return adaptive if isinstance(adaptive, dict) else None
+
+
+def planned_replications(folder: str | Path, plan: Plan) -> list[int]:
+    """Replications per design point of ``plan`` already in ``folder``'s plan (0 if none).
+
+    Only a folder holding ``plan``'s experiment counts; any other gives zeros.
+    """
+    path = Path(folder)
+    counts = [0] * len(plan.points)
+    runs_file = path / "plan" / "runs.parquet"
+    if not (path / MANIFEST).is_file() or not runs_file.is_file():
+        return counts
+    try:
+        if ResultsFolder(path).manifest().get("fingerprint") != plan.experiment.fingerprint():
+            return counts
+        runs = read_parquet(runs_file, columns=["point", "replication"])
+    except (DamagedFileError, ExperimentError):
+        return counts
+    for point, top in runs.groupby("point")["replication"].max().items():
+        if 0 <= int(point) < len(counts):
+            counts[int(point)] = int(top) + 1
+    return counts
+
+
+def first_round(plan: Plan, folder: str | Path) -> Plan:
+    """The plan the next adaptive session starts with: the folder's plan, never less."""
+    start = plan.experiment.replications
+    on_disk = planned_replications(folder, plan)
+    return with_replications(plan, [max(start, n) for n in on_disk])
 
 
 @dataclass(frozen=True)
@@ -117,10 +196,11 @@ def execute_until(
     folder: str | Path,
     executor: Executor | None = None,
     workers: int = 1,
-    outcome: str = "cumulative_net_value",
+    outcome: str = OUTCOME,
     precision: float = 0.05,
     max_replications: int = MAX_REPLICATIONS,
     progress: bool | Callable[[int], Any] = False,
+    repair: bool = False,
 ) -> AdaptiveSummary:
     """Run ``plan``, then add replications per point until each interval is narrow enough.
 
@@ -134,22 +214,33 @@ def execute_until(
         precision: the target: half-width of the 95% interval at most this share of
             the absolute mean (0.05: within 5%).
         max_replications: no point gets more replications than this.
+        repair: first remove damaged part files, so that their runs run again.
+
+    A folder that already holds this experiment is resumed from the replications its
+    plan holds (never fewer), so no run already on disk drops out of the plan.
 
     """
+    check_outcome(outcome)
     if not 0 < precision < 1:
         raise ExperimentError(f"precision = {precision}: give a share between 0 and 1")
     start = plan.experiment.replications
     if max_replications < start:
         raise ExperimentError(
-            f"max_replications = {max_replications} is below the experiment's {start} replications"
+            f"max_replications = {max_replications} is below the experiment's {start} "
+            f"replication{'' if start == 1 else 's'}"
         )
-    replications = [start] * len(plan.points)
+    replications = [max(start, n) for n in planned_replications(folder, plan)]
     started = time.perf_counter()
     completed = failed = rounds = 0
     while True:
         rounds += 1
         summary = execute(
-            with_replications(plan, replications), folder, executor, workers, progress
+            with_replications(plan, replications),
+            folder,
+            executor,
+            workers,
+            progress,
+            repair=repair and rounds == 1,
         )
         completed += summary.completed
         failed += summary.failed
@@ -187,6 +278,8 @@ def _record(
 ) -> None:
     """Note the adaptive settings and where they stand in the folder's manifest."""
     store = ResultsFolder(folder)
+    if not (store.path / MANIFEST).is_file():
+        return
     manifest = store.manifest()
     manifest["adaptive"] = {
         "outcome": outcome,
@@ -198,4 +291,14 @@ def _record(
     write_json(store.path / MANIFEST, manifest)
 
 
-__all__ = ["AdaptiveSummary", "execute_until", "half_widths", "with_replications"]
+__all__ = [
+    "NUMERIC_OUTCOMES",
+    "AdaptiveSummary",
+    "check_outcome",
+    "execute_until",
+    "first_round",
+    "half_widths",
+    "planned_replications",
+    "recorded_settings",
+    "with_replications",
+]

@@ -92,6 +92,11 @@ class Design(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Design:
+        if self.second_order and self.kind != "sobol":
+            raise ValueError(
+                f"second_order = true applies to sobol designs only, not {self.kind!r}; "
+                'remove it or use kind = "sobol"'
+            )
         if self.kind == "points":
             if not self.points:
                 raise ValueError("a 'points' design needs at least one [[design.points]] table")

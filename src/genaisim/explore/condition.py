@@ -59,7 +59,7 @@ def evaluate(table: pd.DataFrame, condition: str) -> np.ndarray:
     values = np.asarray(result)
     if values.shape != (len(table),) or values.dtype != bool:
         raise ExperimentError(
-            f"condition {condition!r} is not true or false for each run; compare a column "
+            f"condition {condition!r} is not true or false for each case; compare a column "
             "with a value, e.g. 'cumulative_net_value > 0'"
         )
     if label := condition_label(condition):

@@ -21,9 +21,9 @@ on an outcome, see :mod:`genaisim.explore.condition`) as the case of interest:
     >>> results = load_sweep("results/discover_compounding")    # doctest: +SKIP
     >>> print(discover(results, "compounding").sentence())     # doctest: +SKIP
 
-The unit is the run (a replication of one organisation): replications of one design
-point count as separate cases, so noisy outcomes give less dense boxes rather than
-being averaged away.
+The unit is the case: one organisation in one run (a replication of a design point).
+The organisations of a run, and the replications of a design point, count as separate
+cases, so noisy outcomes give less dense boxes rather than being averaged away.
 """
 
 from __future__ import annotations
@@ -68,10 +68,11 @@ class Discovery:
     Attributes:
         condition: the condition, as given.
         parameters: plain parameter name -> scenario key (or itself, for a table).
-        runs: how many runs were analysed.
+        runs: how many cases (organisation x run) were analysed.
         cases: how many of them meet the condition.
         trajectory: PRIM's peeling trajectory, one row per box: ``box``, ``coverage``,
-            ``density``, ``mass``, ``restricted`` (dimensions), ``runs``, ``cases``.
+            ``density``, ``mass``, ``restricted`` (dimensions), ``runs`` (cases in the box),
+            ``cases`` (cases of interest in the box).
         chosen: the row of ``trajectory`` chosen (see :data:`MIN_DENSITY`).
         limits: the chosen box, one row per parameter: ``parameter``, ``low``, ``high``
             (PRIM's limits), ``inside_low``, ``inside_high`` (values of the runs in the
@@ -79,7 +80,9 @@ class Discovery:
             ``qp_high`` (quasi-p-values of the lower and upper restriction; NaN where
             that side is not restricted).
         rules: CART's leaves where the condition is the majority, densest first:
-            ``rule`` (in words), ``coverage``, ``density``, ``mass``, ``runs``.
+            ``rule`` (in words), ``coverage``, ``density``, ``mass``, ``runs`` (cases in
+            the leaf). With ``attrs["unsplit"]`` (the smallest leaf) when the tree could not
+            split at all.
         min_density: the density the chosen box had to reach.
 
     """
@@ -118,7 +121,7 @@ class Discovery:
         if restricted.empty:
             return (
                 f"No region stands out: the condition holds for {self.base_rate:.0%} of all "
-                f"{self.runs:,} simulated organisations, and no box of parameter values "
+                f"{self.runs:,} cases (organisation-runs), and no box of parameter values "
                 f"reaches a density of {self.min_density:.0%} while keeping most of them."
             )
         parts = [describe_limit(row) for row in restricted.itertuples()]
@@ -126,14 +129,14 @@ class Discovery:
         text = (
             f"{box['coverage']:.0%} of {who} have {_join(parts)}; "
             f"{box['density']:.0%} of organisations in that box {holds} "
-            f"(against {self.base_rate:.0%} of all {self.runs:,})."
+            f"(against {self.base_rate:.0%} of all {self.runs:,} cases)."
         )
         if box["density"] < self.min_density:
             text += (
                 f" No box reached a density of {self.min_density:.0%}; this is the densest "
                 "PRIM found."
             )
-        weak = restricted[(restricted[["qp_low", "qp_high"]] > SIGNIFICANCE).any(axis=1)]
+        weak = restricted[[is_weak(row) for row in restricted.itertuples()]]
         if not weak.empty:
             names = [_words(p) for p in weak["parameter"]]
             verb = "is" if len(names) == 1 else "are"
@@ -142,6 +145,15 @@ class Discovery:
                 f" The {noun} on {_join(names)} {verb} not significant (quasi-p > {SIGNIFICANCE})."
             )
         return text
+
+
+def is_weak(row: Any) -> bool:
+    """Whether a restriction is not significant: a side it restricts has quasi-p above 0.05.
+
+    Only the sides the box restricts count: a one-sided limit has one quasi-p-value.
+    """
+    sides = [(row.low > row.range_low, row.qp_low), (row.high < row.range_high, row.qp_high)]
+    return any(restricts and pd.notna(qp) and qp > SIGNIFICANCE for restricts, qp in sides)
 
 
 def _words(name: str) -> str:
@@ -237,7 +249,7 @@ def discover(
     if cases == 0 or cases == len(y):
         which = "no" if cases == 0 else "every"
         raise ExperimentError(
-            f"condition {condition!r} holds for {which} run of {len(y):,}; "
+            f"condition {condition!r} holds for {which} case of {len(y):,}; "
             "there is no region to find"
         )
     x = table[list(names)].astype(float).reset_index(drop=True)
@@ -318,16 +330,40 @@ def _limits(box: Any, chosen: int, x: pd.DataFrame) -> pd.DataFrame:
                 "range_low": range_low,
                 "range_high": range_high,
                 "restricted": bool(low > range_low or high < range_high),
-                "qp_low": np.nan if qp[0] is None or qp[0] < 0 else float(qp[0]),
-                "qp_high": np.nan if qp[1] is None or qp[1] < 0 else float(qp[1]),
+                "qp_low": _quasi_p(qp[0], low > range_low),
+                "qp_high": _quasi_p(qp[1], high < range_high),
             }
         )
     return pd.DataFrame(rows)
 
 
+def leaf_size(cases: int, mass_min: float) -> int:
+    """The fewest cases a CART leaf may hold: ``mass_min`` of them, and at least one."""
+    return max(1, int(mass_min * cases))
+
+
+def _quasi_p(value: Any, restricts: bool) -> float:
+    """A side's quasi-p-value, or NaN where the box does not restrict that side."""
+    if not restricts or value is None or value < 0:
+        return np.nan
+    return float(value)
+
+
 def _cart_rules(cart: Any, x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
-    tree = cart.CART(x, y.astype(int), mass_min=mass_min)
+    columns = ["rule", "coverage", "density", "mass", "runs"]
+    n = len(y)
+    smallest = leaf_size(n, mass_min)
+    # The workbench takes the leaf size as a share and rounds it down; half a case more
+    # keeps a share of a few cases from rounding down to a leaf of none.
+    tree = cart.CART(x, y.astype(int), mass_min=(smallest + 0.5) / n)
     tree.build_tree()
+    if tree.clf.tree_.node_count == 1:
+        # No split leaves both sides their smallest size: the tree is its root alone.
+        density = float(np.mean(y))
+        rows = [{"rule": "all cases", "coverage": 1.0, "density": density, "mass": 1.0, "runs": n}]
+        table = pd.DataFrame(rows if density > 0.5 else [], columns=columns)
+        table.attrs["unsplit"] = smallest
+        return table
     initial = x.agg(["min", "max"]).reset_index(drop=True)
     rows = []
     for lims, stats in zip(tree.boxes, tree.stats, strict=True):
@@ -348,14 +384,13 @@ def _cart_rules(cart: Any, x: pd.DataFrame, y: np.ndarray, mass_min: float) -> p
                 parts.append(describe_limit(row))
         rows.append(
             {
-                "rule": _join(parts) if parts else "all runs",
+                "rule": _join(parts) if parts else "all cases",
                 "coverage": float(stats["coverage"]),
                 "density": float(stats["density"]),
                 "mass": float(stats["mass"]),
                 "runs": round(float(stats["mass"]) * len(y)),
             }
         )
-    columns = ["rule", "coverage", "density", "mass", "runs"]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["density", "coverage"], ascending=False, ignore_index=True)
 

@@ -112,10 +112,12 @@ def feature_scores(
     x = table.loc[keep, names].astype(float).to_numpy()
     y = y[keep]
     if len(y) < 10:
-        raise ExperimentError(f"outcome {outcome!r} has a value for {len(y)} runs; need 10 or more")
+        raise ExperimentError(
+            f"outcome {outcome!r} has a value for {len(y)} cases; need 10 or more"
+        )
     if np.ptp(y) == 0:
         raise ExperimentError(
-            f"outcome {outcome!r} is {y[0]:g} for every run; there is nothing to explain"
+            f"outcome {outcome!r} is {y[0]:g} for every case; there is nothing to explain"
         )
     return _scores(x, y, names, outcome, binary, seed, trees, bootstraps, shuffles)
 
