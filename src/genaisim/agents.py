@@ -284,34 +284,38 @@ class Reviewer(mesa.Agent):
         d = self.deployment
         org = d.organisation
         f = org.params.feedback
+        belief = self.belief
         if self.last_flags > 0 and d.visible_improvement is not None:
-            seen = min(1.0, d.visible_improvement)
-            self.belief = mech.approach(self.belief, seen, f.belief_rate)
+            belief = mech.approach(belief, min(1.0, d.visible_improvement), f.belief_rate)
+            self.belief = belief
         target = mech.engagement_target(
-            org.culture_now, self.belief, f.void_engagement, f.mandated_flagging * f.process
+            org.culture_now, belief, f.void_engagement, f.mandated_flagging * f.process
         )
-        self.engagement = mech.approach(self.engagement, target, f.engagement_rate)
-        rand = org.stream
-        flags = mech.poisson(rand, f.flag_rate * self.engagement * (1.0 - d.quality) * d.adoption)
+        engagement = mech.approach(self.engagement, target, f.engagement_rate)
+        self.engagement = engagement
         tally = org.tally
-        if flags:
-            reach = mech.substitute(f.tooling, f.manual_routing)
-            routed = mech.binomial(rand, flags, reach)
-            # Of the routed flags, the share tooling missed went by hand.
-            by_hand = routed * (1.0 - f.tooling) * f.manual_routing / reach if routed else 0.0
-            if by_hand > 0.0:
-                cost = by_hand * f.manual_flag_cost
-                tally.cost_feedback += cost
-                d.net_value -= cost
-            precision = mech.flag_precision(self.engagement, f.flag_precision_floor)
-            d.flag_queue += routed * precision
-            d.month_real_flags += flags * precision
-            d.month_flags_raised += flags
-            d.flags_raised += flags
-            tally.flags_raised += flags
-        self.last_flags = flags
-        tally.engagement_sum += self.engagement
+        tally.engagement_sum += engagement
         tally.reviewers += 1
+        rate = f.flag_rate * engagement * (1.0 - d.quality) * d.adoption
+        flags = mech.poisson(org.stream, rate) if rate > 0.0 else 0
+        self.last_flags = flags
+        if not flags:
+            return
+        tooling = f.tooling
+        reach = mech.substitute(tooling, f.manual_routing)
+        routed = mech.binomial(org.stream, flags, reach)
+        # Of the routed flags, the share tooling missed went by hand.
+        by_hand = routed * (1.0 - tooling) * f.manual_routing / reach if routed else 0.0
+        if by_hand > 0.0:
+            cost = by_hand * f.manual_flag_cost
+            tally.cost_feedback += cost
+            d.net_value -= cost
+        precision = mech.flag_precision(engagement, f.flag_precision_floor)
+        d.flag_queue += routed * precision
+        d.month_real_flags += flags * precision
+        d.month_flags_raised += flags
+        d.flags_raised += flags
+        tally.flags_raised += flags
 
 
 class Deployment(mesa.Agent):
