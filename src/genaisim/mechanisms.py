@@ -27,10 +27,11 @@ def poisson(random: Random, lam: float) -> int:
     if lam > 30.0:
         return max(0, round(random.gauss(lam, math.sqrt(lam))))
     limit = math.exp(-lam)
-    k, p = 0, random.random()
+    rand = random.random
+    k, p = 0, rand()
     while p > limit:
         k += 1
-        p *= random.random()
+        p *= rand()
     return k
 
 
@@ -41,7 +42,11 @@ def binomial(random: Random, n: int, p: float) -> int:
     if p >= 1.0:
         return n
     rand = random.random
-    return sum(1 for _ in range(n) if rand() < p)
+    successes = 0
+    for _ in range(n):
+        if rand() < p:
+            successes += 1
+    return successes
 
 
 def decay(value: float, half_life: float) -> float:
