@@ -289,7 +289,7 @@ class Reviewer(mesa.Agent):
             belief = mech.approach(belief, min(1.0, d.visible_improvement), f.belief_rate)
             self.belief = belief
         target = mech.engagement_target(
-            org.culture_now, belief, f.void_engagement, f.mandated_flagging * f.process
+            org.culture_now, belief, f.void_engagement, org.mandated_engagement
         )
         engagement = mech.approach(self.engagement, target, f.engagement_rate)
         self.engagement = engagement
@@ -302,7 +302,7 @@ class Reviewer(mesa.Agent):
         if not flags:
             return
         tooling = f.tooling
-        reach = mech.substitute(tooling, f.manual_routing)
+        reach = org.flag_reach
         routed = mech.binomial(org.stream, flags, reach)
         # Of the routed flags, the share tooling missed went by hand.
         by_hand = routed * (1.0 - tooling) * f.manual_routing / reach if routed else 0.0
@@ -681,6 +681,11 @@ class Organisation(mesa.Agent):
         self.mindset = o.infrastructure_mindset
         self.hype = 0.0
         self.culture_now = self.effective_culture()
+        f = params.feedback
+        #: engagement a review process demands, and the share of flags that reach someone
+        #: (both fixed by policy; computed once)
+        self.mandated_engagement = f.mandated_flagging * f.process
+        self.flag_reach = mech.substitute(f.tooling, f.manual_routing)
         #: mean attention per open initiative (what each gets under equal sharing)
         self.attention = 1.0
         #: the delivery team, in initiatives' worth; it grows once the programme starts
