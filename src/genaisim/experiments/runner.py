@@ -397,14 +397,7 @@ def _execute(
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
                 key = in_flight.pop(future)
-                try:
-                    tables = future.result()
-                except BrokenProcessPool:
-                    raise GenaisimError(
-                        "a worker process stopped unexpectedly (killed, or out of memory); "
-                        f"the runs finished so far are in {store.path}: resume the sweep to "
-                        "run the rest"
-                    ) from None
+                tables = future.result()
                 store.write_chunk(key, tables)
                 ok = 0 if tables["runs"] is None else tables["runs"]["run_id"].nunique()
                 bad = 0 if tables["failures"] is None else len(tables["failures"])
@@ -416,6 +409,13 @@ def _execute(
                 if nxt is not None:
                     in_flight[_submit(executor, nxt, base, experiment)] = _key(nxt)
         status = "complete" if failed == 0 else "complete with failures"
+    except BrokenProcessPool:
+        # Seen when a finished chunk's result is read, or when the next chunk is handed to
+        # a pool whose worker has just died: either way, one line and what to do.
+        raise GenaisimError(
+            "a worker process stopped unexpectedly (killed, or out of memory); "
+            f"the runs finished so far are in {store.path}: resume the sweep to run the rest"
+        ) from None
     finally:
         for future in in_flight:
             future.cancel()
