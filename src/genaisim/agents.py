@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import deque
+from collections import OrderedDict, deque
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,27 @@ if TYPE_CHECKING:
     from genaisim.scenario import Scenario
 
 NO_INCIDENT = 10**6
+
+#: Acceptance bars depend on the parameters alone (not on the state), so organisations
+#: with the same parameters share them: replications of one scenario compute each bar once.
+#: A few recent parameter sets are kept, each with the parameters themselves so that an
+#: id is never mistaken for another object's.
+_SHARED_BARS: OrderedDict[int, tuple[Scenario, dict[tuple[str, OwnerKind, bool], float]]] = (
+    OrderedDict()
+)
+_SHARED_BARS_KEPT = 16
+
+
+def _bars_for(params: Scenario) -> dict[tuple[str, OwnerKind, bool], float]:
+    entry = _SHARED_BARS.get(id(params))
+    if entry is not None and entry[0] is params:
+        _SHARED_BARS.move_to_end(id(params))
+        return entry[1]
+    bars: dict[tuple[str, OwnerKind, bool], float] = {}
+    _SHARED_BARS[id(params)] = (params, bars)
+    while len(_SHARED_BARS) > _SHARED_BARS_KEPT:
+        _SHARED_BARS.popitem(last=False)
+    return bars
 
 
 class Stage(StrEnum):
@@ -702,7 +723,7 @@ class Organisation(mesa.Agent):
         self.live_workflows: set[tuple[str, int]] = set()
         self.retired: list[Deployment] = []
         #: acceptance bars by (use case, owner kind, bought): they depend on those only
-        self.bar_cache: dict[tuple[str, OwnerKind, bool], float] = {}
+        self.bar_cache = _bars_for(params)
         self.technology_owner = Owner(
             model,
             self,
