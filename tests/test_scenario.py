@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+import numpy as np
 import pytest
 
 import genaisim
@@ -72,7 +73,7 @@ def test_every_parameter_has_a_unit_a_range_and_help():
     for info in infos:
         assert info.help, info.key
         assert info.unit, info.key
-        if info.key != "population.spread":
+        if info.key not in ("population.spread", "population.log_spread"):
             assert info.low is not None and info.high is not None, info.key
             assert info.low <= info.default <= info.high, info.key
         assert info.pattern, info.key
@@ -192,6 +193,8 @@ GROUP_WORDS = {
     "scale": ("team", "earlier", "budget"),
     "portfolio": ("use case", "pilot"),
     "sourcing": ("vendor", "buy"),
+    # Mechanism parameters change only in a calibrated scenario, which says so.
+    "operations": ("calibrat",),
 }
 
 
@@ -212,3 +215,28 @@ def test_each_named_scenario_changes_only_the_lever_groups_its_description_names
         for group in scenario.changes:
             words = GROUP_WORDS[group]
             assert any(w.lower() in scenario.description.lower() for w in words), (name, group)
+
+
+def test_a_log_spread_draws_multipliers_around_the_scenario_value_as_median():
+    from genaisim.model import GenAISimModel
+
+    scenario = genaisim.load_scenario("baseline").with_changes(
+        {"population.organisations": 400, "population.log_spread.organisation.size": 0.7}
+    )
+    sizes = np.array([o.size for o in GenAISimModel(scenario, rng=3).organisations])
+    # log(size) ~ Normal(0, 0.7): with 400 draws the sample median of log(size) has a
+    # standard error of about 1.25 * 0.7 / 20 = 0.044; 0.15 is more than three of them.
+    assert abs(np.median(np.log(sizes))) < 0.15
+    # and the log sd is 0.7 within 0.1 (its standard error is about 0.025)
+    assert abs(np.std(np.log(sizes)) - 0.7) < 0.1
+    assert sizes.min() >= 0.1 and sizes.max() <= 20.0
+
+
+def test_a_key_in_both_spreads_is_refused():
+    with pytest.raises(genaisim.ScenarioError, match="both spread and log_spread"):
+        genaisim.load_scenario("baseline").with_changes(
+            {
+                "population.spread.organisation.size": 0.1,
+                "population.log_spread.organisation.size": 0.5,
+            }
+        )

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from genaisim.scenario import Scenario
 
 NO_INCIDENT = 10**6
+#: Months over which a deployment's own return is judged (``Deployment.net_value_3y``).
+THREE_YEARS = 36
 
 #: Acceptance bars depend on the parameters alone (not on the state), so organisations
 #: with the same parameters share them: replications of one scenario compute each bar once.
@@ -187,6 +189,11 @@ class Owner(mesa.Agent):
             return
         if self.acceptance_test(deployment) >= self.acceptance_bar(deployment.use_case, deployment):
             deployment.promote()
+            return
+        deployment.failed_tests += 1
+        if deployment.failed_tests >= org.params.ownership.go_live_attempts:
+            # The owner has seen enough failed tests: the prototype stops.
+            deployment.retire(RetireReason.ABANDONED)
             return
         # The failed test's real cases go back to the team (as many as the test saw), as
         # changes like those from reviewers' flags; a data gap the test shows may be taken
@@ -400,6 +407,11 @@ class Deployment(mesa.Agent):
         self.value_history: deque[float] = deque(maxlen=window)
         self.cost_history: deque[float] = deque(maxlen=window)
         self.net_value = 0.0
+        # Net value over the first three years from the pilot's start (NaN until then,
+        # or until it retires earlier): what "delivered its expected ROI" is judged on.
+        self.net_value_3y = math.nan
+        self.failed_tests = 0  # go-live tests failed so far
+        self.month_paid_back: int | None = None  # own net value back to zero or above
         # flags this month and in all
         self.flag_queue = 0.0
         self.month_flags_raised = 0
@@ -538,14 +550,17 @@ class Deployment(mesa.Agent):
             ops.labour_cost,
             ops.value_realisation,
         )
-        tasks = uc.volume * self.adoption
+        tasks = uc.volume * self.organisation.size * self.adoption
         gross = tasks * per_task / 1000.0  # currency units -> k
         if self.incident_months >= 0:
             gross *= 1.0 - ops.incident_severity
         fixed = self.fixed_running_cost()
         cost = fixed + tasks * ops.inference_cost / 1000.0
         net = gross - cost
+        was_negative = self.net_value < 0.0
         self.net_value += net
+        if was_negative and self.net_value >= 0.0 and self.month_paid_back is None:
+            self.month_paid_back = self.model.month
         self.value_history.append(net)
         self.cost_history.append(cost)
 
@@ -700,6 +715,8 @@ class Organisation(mesa.Agent):
         self.model_capability = o.model_capability
         self.confidence = o.leadership_confidence
         self.mindset = o.infrastructure_mindset
+        #: task volume relative to the catalogue's mid-sized enterprise
+        self.size = o.size
         self.hype = 0.0
         self.culture_now = self.effective_culture()
         f = params.feedback
@@ -759,6 +776,10 @@ class Organisation(mesa.Agent):
         for owner in self.owners:
             owner.act()
         self.learn()
+        three_years_ago = self.model.month - THREE_YEARS + 1
+        for deployment in (*self.pilots, *self.production):
+            if deployment.month_started == three_years_ago:
+                deployment.net_value_3y = deployment.net_value
 
     # -- step 1: plan -----------------------------------------------------------------
     def plan(self) -> None:
@@ -812,10 +833,13 @@ class Organisation(mesa.Agent):
         )
         self.tally.cost_team += self.team * o.team_cost
         self.attention = mech.attention_share(self.team, load)
-        for deployment, share in zip(
-            queue, mech.triaged_attention(self.team, loads, pf.triage), strict=True
+        for deployment, share, initiative_load in zip(
+            queue, mech.triaged_attention(self.team, loads, pf.triage), loads, strict=True
         ):
             deployment.attention = share
+            # Each initiative carries the team time it uses in its own account (what a
+            # use case's return is judged on); the team's idle time stays the programme's.
+            deployment.net_value -= share * initiative_load * o.team_cost
 
     def expected_value(self, use_case: UseCase) -> float:
         """What the organisation expects a use case to be worth a month (k), today.
@@ -839,7 +863,9 @@ class Organisation(mesa.Agent):
         )
         quality = mech.production_quality(demo, 0.0, 0.0, penalty)
         adoption = mech.adoption_target(quality, ops.trust_threshold, ops.full_trust_quality)
-        return use_case.volume * adoption * self._net_per_task(use_case, quality, 1.0) / 1000.0
+        return (
+            use_case.volume * self.size * adoption * self._net_per_task(use_case, quality, 1.0)
+        ) / 1000.0
 
     def _net_per_task(self, use_case: UseCase, quality: float, error_knowledge: float) -> float:
         ops = self.params.operations
@@ -872,7 +898,7 @@ class Organisation(mesa.Agent):
         def monthly_value(quality: float) -> float:
             adoption = mech.adoption_target(quality, ops.trust_threshold, ops.full_trust_quality)
             per_task = self._net_per_task(use_case, quality, error_knowledge)
-            return use_case.volume * adoption * per_task / 1000.0 - fixed
+            return use_case.volume * self.size * adoption * per_task / 1000.0 - fixed
 
         return mech.break_even_quality(monthly_value)
 

@@ -33,7 +33,12 @@ from genaisim.scenario import Scenario, load_scenario, parameter_keys, scenario_
 
 #: Keys the sidebar does not render as generated sliders: the spread is a table, and the
 #: replications and seed get their own widgets.
-NOT_GENERATED = ("population.spread", "simulation.replications", "simulation.seed")
+NOT_GENERATED = (
+    "population.spread",
+    "population.log_spread",
+    "simulation.replications",
+    "simulation.seed",
+)
 #: The query parameter naming the preset a URL's changes apply to.
 PRESET_PARAM = "preset"
 #: Final outcomes the comparison and what-if tables report.
@@ -155,7 +160,8 @@ def changed_values(scenario: Scenario, base: Scenario) -> dict[str, Any]:
     return {
         key: scenario.get(key)
         for key in parameter_keys()
-        if key != "population.spread" and scenario.get(key) != base.get(key)
+        if key not in ("population.spread", "population.log_spread")
+        and scenario.get(key) != base.get(key)
     }
 
 

@@ -249,6 +249,16 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_set_option(parser)
     parser.add_argument(
+        "--posterior",
+        type=workers_option,
+        metavar="N",
+        help=(
+            "draw N parameter sets from the scenario's calibrated posterior (e.g. "
+            "enterprise_2024) and run each over the replications, to see parameter "
+            "uncertainty beside the stochastic one"
+        ),
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -279,9 +289,15 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None:
             scenario = scenario.with_changes({key: value}, source=option)
     sim = scenario.simulation
-    check_run(scenario.population.organisations, sim.years * 12, sim.replications, args.force)
+    runs = sim.replications * (args.posterior or 1)
+    check_run(scenario.population.organisations, sim.years * 12, runs, args.force)
+    if args.posterior and not scenario.posterior:
+        raise GenaisimError(
+            f"--posterior: scenario {scenario.name!r} has no calibrated posterior to draw "
+            "from; use a calibrated scenario such as enterprise_2024"
+        )
     if args.out is None:
-        results = simulate(scenario, progress=True)
+        results = simulate(scenario, progress=True, posterior=args.posterior)
         print(format_summary(results, changes=changes_from(args.changes)))
         return 0
     # The folder is checked and locked before the run, which may be long, and stays
@@ -294,7 +310,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"--out {args.out}: is not empty; choose another folder, or give --overwrite "
                 "to replace what it holds"
             )
-        results = simulate(scenario, progress=True)
+        results = simulate(scenario, progress=True, posterior=args.posterior)
         print(format_summary(results, changes=changes_from(args.changes)))
         try:
             folder = results.save(args.out, args.format, overwrite=args.overwrite)
@@ -1171,8 +1187,9 @@ register(
 )
 
 
-# The exploratory commands (discover, export) live in their own module and register here.
-from genaisim import cli_explore  # noqa: E402, F401
+# The exploratory commands (discover, export) and calibration live in modules of their
+# own and register here.
+from genaisim import cli_calibrate, cli_explore  # noqa: E402, F401
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -149,7 +149,10 @@ class GenAISimModel(mesa.Model):
 
     def organisation_rows(self) -> dict[str, list[Any]]:
         """One row per organisation: its levers as drawn at the start."""
-        keys = list(dict.fromkeys([*ORGANISATION_LEVERS, *self.params.population.spread]))
+        population = self.params.population
+        keys = list(
+            dict.fromkeys([*ORGANISATION_LEVERS, *population.spread, *population.log_spread])
+        )
         rows: dict[str, list[Any]] = {"organisation": [], **{key: [] for key in keys}}
         for org in self.organisations:
             rows["organisation"].append(org.index)
@@ -243,12 +246,15 @@ def stage_history(d: Deployment) -> str:
 def draw_organisations(scenario: Scenario, seeds: list[np.random.SeedSequence]) -> list[Scenario]:
     """The parameters of each organisation in the population, one seed each.
 
-    Without ``population.spread`` every organisation shares the scenario's values.
-    With it, each listed parameter is drawn from a normal distribution around the
-    scenario's value with the given standard deviation, clipped to its range.
+    Without ``population.spread`` or ``population.log_spread`` every organisation shares
+    the scenario's values. With ``spread``, each listed parameter is drawn from a normal
+    distribution around the scenario's value with the given standard deviation; with
+    ``log_spread``, the scenario's value is multiplied by a log-normal factor of median
+    1; either is clipped to the parameter's range.
     """
     spread = scenario.population.spread
-    if not spread:
+    log_spread = scenario.population.log_spread
+    if not spread and not log_spread:
         return [scenario] * len(seeds)
     info = {p.key: p for p in scenario.parameters()}
     population = []
@@ -258,6 +264,10 @@ def draw_organisations(scenario: Scenario, seeds: list[np.random.SeedSequence]) 
         for key, sd in spread.items():
             p = info[key]
             value = float(np.clip(rng.normal(p.value, sd), p.low, p.high))
+            changes[key] = round(value) if p.kind is int else value
+        for key, sd in log_spread.items():
+            p = info[key]
+            value = float(np.clip(p.value * np.exp(rng.normal(0.0, sd)), p.low, p.high))
             changes[key] = round(value) if p.kind is int else value
         population.append(scenario.with_changes(changes))
     return population

@@ -183,7 +183,62 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
     if notes:
         lines.append("")
         lines += [_wrap(note, "  ") for note in notes]
+    if "draw" in summary.columns:
+        lines += ["", *_parameter_uncertainty(summary)]
     return "\n".join(lines)
+
+
+def posterior_intervals(summary: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """Parameter uncertainty: per outcome, the interval of the per-draw means over draws.
+
+    Each posterior draw's mean (over its replications and organisations) is one
+    plausible value of the outcome's mean; their spread over draws is what the
+    calibration leaves uncertain. Beside it, ``within`` is the mean width of the 90%
+    range across rows inside one draw: organisations and chance.
+    """
+    tail = (1.0 - level) / 2.0
+    records = []
+    for outcome in KEY_OUTCOMES:
+        values = summary[["draw", outcome.column]].dropna()
+        means = values.groupby("draw")[outcome.column].mean()
+        spread = values.groupby("draw")[outcome.column].quantile(1 - tail) - values.groupby("draw")[
+            outcome.column
+        ].quantile(tail)
+        records.append(
+            {
+                "outcome": outcome.column,
+                "mean": means.mean(),
+                "low": means.quantile(tail),
+                "high": means.quantile(1 - tail),
+                "within": spread.mean(),
+            }
+        )
+    return pd.DataFrame(records).set_index("outcome")
+
+
+def _parameter_uncertainty(summary: pd.DataFrame) -> list[str]:
+    draws = summary["draw"].nunique()
+    table = posterior_intervals(summary)
+    name_width = max(len(o.label) for o in KEY_OUTCOMES)
+    lines = [
+        f"Parameter uncertainty ({_count(draws, 'posterior draw')}): the mean of each outcome",
+        "per draw, its 90% interval over draws (what calibration leaves open), and the",
+        "width of the 90% range inside one draw (organisations and chance)",
+        f"  {'':<{name_width}}  {'mean':>10}  {'5%':>10}  {'95%':>10}  {'in a draw':>10}",
+    ]
+    for outcome in KEY_OUTCOMES:
+        row = table.loc[outcome.column]
+        cells = [_number(row[stat], outcome.decimals) for stat in ("mean", "low", "high")]
+        cells.append(_number(row["within"], outcome.decimals))
+        lines.append(f"  {outcome.label:<{name_width}}  " + "  ".join(f"{c:>10}" for c in cells))
+    shares = summary.groupby("draw")["label"].value_counts(normalize=True).unstack(fill_value=0.0)
+    lines += ["", "  Label shares over draws (median and 90% interval)"]
+    for label in shares.columns:
+        q = shares[label].quantile([0.05, 0.5, 0.95])
+        lines.append(
+            f"    {label:<12} {q.loc[0.5]:>4.0%}  ({q.loc[0.05]:.0%} to {q.loc[0.95]:.0%})"
+        )
+    return lines
 
 
 def _field(name: str, text: str) -> str:

@@ -91,6 +91,8 @@ class Results:
         organisations: one row per replication x organisation: its levers as drawn.
         scenario: the scenario that was run.
         seed: the master seed.
+        draws: with a posterior, one row per replication: the draw it used and the
+            drawn parameter values; None otherwise.
 
     """
 
@@ -100,6 +102,7 @@ class Results:
     scenario: Scenario
     seed: int
     label_rule: LabelRule = field(default_factory=LabelRule)
+    draws: pd.DataFrame | None = None
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -123,7 +126,11 @@ class Results:
         if months is not None:
             timeseries = timeseries[timeseries["month"] < months]
             deployments = deployments[deployments["month_started"] < months]
-        return summarise(timeseries, deployments, rule or self.label_rule)
+        summary = summarise(timeseries, deployments, rule or self.label_rule)
+        if self.draws is not None:
+            draw = self.draws.set_index("replication")["draw"]
+            summary.insert(1, "draw", summary["replication"].map(draw).astype(np.int64))
+        return summary
 
     def label_shares(self) -> pd.Series:
         """Share of replication x organisation trajectories with each label."""
@@ -139,7 +146,7 @@ class Results:
             "years": self.years,
             **versions(),
             "created": self.created,
-            "tables": list(TABLES),
+            "tables": [*TABLES, *(["draws"] if self.draws is not None else [])],
         }
 
     def save(
@@ -175,6 +182,8 @@ class Results:
                 "organisations": self.organisations,
                 "summary": self.summary(),
             }
+            if self.draws is not None:
+                tables["draws"] = self.draws
             new = new_folder_beside(out)
             try:
                 files = {}
@@ -227,8 +236,12 @@ class Results:
             for name, table in tables.items():
                 if len(table) != manifest["files"][f"{name}.{fmt}"]["rows"]:
                     raise GenaisimError(f"{damaged} ({name}.{fmt} has the wrong number of rows)")
+            draws = None
+            if f"draws.{fmt}" in manifest["files"]:
+                draws = read(root / f"draws.{fmt}")
             return cls(
                 **tables,
+                draws=draws,
                 scenario=Scenario.model_validate(manifest["scenario"]),
                 seed=int(manifest["seed"]),
                 created=manifest.get("created", ""),
@@ -392,6 +405,8 @@ def simulate(
     seed: int | None = None,
     years: int | None = None,
     progress: bool | Callable[[Iterable[int]], Iterable[int]] = False,
+    posterior: int | None = None,
+    posterior_file: str | Path | None = None,
 ) -> Results:
     """Run a scenario over replications and return its :class:`Results`.
 
@@ -402,6 +417,11 @@ def simulate(
         years: overrides ``simulation.years``.
         progress: ``True`` shows a progress bar when the run takes over a second;
             or a callable wrapping the iterable of replication numbers.
+        posterior: draw this many parameter sets from the scenario's calibrated
+            posterior (``scenario.posterior``, or ``posterior_file``) and run each
+            over the replications: replication ``d * R + r`` is replication ``r`` of
+            draw ``d``, and :attr:`Results.draws` says which draw each one used.
+        posterior_file: a posterior CSV to draw from instead of the scenario's own.
 
     """
     scenario = load_scenario(scenario)
@@ -415,7 +435,11 @@ def simulate(
     if changes:
         scenario = scenario.with_changes(changes)
     sim = scenario.simulation
-    reps: Iterable[int] = range(sim.replications)
+    plans = [(scenario, r) for r in range(sim.replications)]
+    draws = None
+    if posterior:
+        plans, draws = _posterior_plans(scenario, posterior, posterior_file)
+    reps: Iterable[int] = range(len(plans))
     if progress is True:
         from tqdm.auto import tqdm
 
@@ -423,11 +447,41 @@ def simulate(
         reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False, disable=None)
     elif callable(progress):
         reps = progress(reps)
-    parts = [run_replication(scenario, r, sim.seed) for r in reps]
+    parts = [run_replication(plans[i][0], plans[i][1], sim.seed) for i in reps]
     return Results(
         timeseries=pd.concat([p.timeseries for p in parts], ignore_index=True),
         deployments=pd.concat([p.deployments for p in parts], ignore_index=True),
         organisations=pd.concat([p.organisations for p in parts], ignore_index=True),
         scenario=scenario,
         seed=sim.seed,
+        draws=draws,
     )
+
+
+def _posterior_plans(
+    scenario: Scenario, n: int, source: str | Path | None
+) -> tuple[list[tuple[Scenario, int]], pd.DataFrame]:
+    """Each run's scenario and replication number when drawing ``n`` parameter sets."""
+    from genaisim.calibration.posterior import load_posterior
+
+    source = source or scenario.posterior
+    if not source:
+        raise GenaisimError(
+            f"scenario {scenario.name!r} has no calibrated posterior to draw from; "
+            "use a calibrated scenario (e.g. enterprise_2024) or give a posterior file"
+        )
+    if not 1 <= n <= MAX_POSTERIOR_DRAWS:
+        raise GenaisimError(f"posterior draws: {n} must be between 1 and {MAX_POSTERIOR_DRAWS}")
+    drawn = load_posterior(source).draw(n, scenario.simulation.seed, scenario)
+    per_draw = scenario.simulation.replications
+    plans, rows = [], []
+    for d, values in enumerate(drawn):
+        changed = scenario.with_changes(values, source=str(source))
+        for r in range(per_draw):
+            plans.append((changed, d * per_draw + r))
+            rows.append({"replication": d * per_draw + r, "draw": d, **values})
+    return plans, pd.DataFrame(rows)
+
+
+#: Most parameter sets one run draws from a posterior.
+MAX_POSTERIOR_DRAWS = 1000

@@ -111,6 +111,16 @@ class Population(Section):
         ),
         json_schema_extra={"unit": "same unit as the parameter", "source": ""},
     )
+    log_spread: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "For sizes and other multipliers: the standard deviation of the natural log of "
+            "each organisation's draw, by dotted key (e.g. 'organisation.size' = 0.8): the "
+            "value is the scenario value times exp(N(0, sd)), so the scenario value is the "
+            "median; draws are clipped to the parameter's range."
+        ),
+        json_schema_extra={"unit": "log units", "source": ""},
+    )
 
 
 class Organisation(Section):
@@ -189,6 +199,29 @@ class Organisation(Section):
         "k/month",
         "Monthly cost of one initiative's worth of delivery team (about three people).",
         "judgement: three loaded delivery staff at about 13 k/month each",
+        group="scale",
+    )
+    size: float = param(
+        1.0,
+        0.1,
+        20.0,
+        "x catalogue volume",
+        "Size of the business as a multiple of the catalogue's mid-sized enterprise: every "
+        "workflow's task volume is multiplied by it (so is the yearly EBIT used to read "
+        "results); the programme's team and running costs are not.",
+        "judgement: 1 is the catalogue's mid-sized regulated enterprise; large enterprises "
+        "span about an order of magnitude in volume",
+        group="scale",
+    )
+    annual_ebit: float = param(
+        20_000.0,
+        0.0,
+        10_000_000.0,
+        "k/year",
+        "Yearly earnings (EBIT) of the business the programme serves; used only to read "
+        "results as surveys do (value from AI as a share of EBIT), never by a decision.",
+        "judgement: a business of about 200 M revenue at a 10% margin, whose GenAI "
+        "budget (about 2-3 M a year) matches the delivery team modelled here",
         group="scale",
     )
     leadership_confidence: float = param(
@@ -512,6 +545,15 @@ class Ownership(Section):
         0.3,
         "quality",
         "Quality above break-even an owner asks of a system before it goes live.",
+    )
+    go_live_attempts: int = param(
+        100,
+        1,
+        100,
+        "tests",
+        "Failed go-live tests after which an owner stops a prototype (100: never; the "
+        "owner re-tests every month they have time for it).",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     technology_test_realism: float = param(
         0.3,
@@ -1025,6 +1067,14 @@ class Scenario(BaseModel):
             "levers only."
         ),
     )
+    posterior: str = Field(
+        "",
+        description=(
+            "A calibrated posterior (CSV of weighted parameter sets, written by `genaisim "
+            "calibrate`) that runs with --posterior draw from; a path relative to the "
+            "scenario file. Empty: none."
+        ),
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     population: Population = Field(default_factory=Population)
     organisation: Organisation = Field(default_factory=Organisation)
@@ -1040,15 +1090,19 @@ class Scenario(BaseModel):
     @field_validator("population")
     @classmethod
     def _spread_keys_are_parameters(cls, population: Population) -> Population:
-        for key, sd in population.spread.items():
-            if key not in _spreadable_keys():
-                hint = _suggest(key, _spreadable_keys())
-                raise ValueError(
-                    f"population.spread has unknown key {key!r}{hint}; "
-                    "it takes numeric parameters of the organisation's sections"
-                )
-            if not math.isfinite(sd) or sd < 0:
-                raise ValueError(f"population.spread.{key} = {sd} must be a number, 0 or more")
+        for field, spread in (("spread", population.spread), ("log_spread", population.log_spread)):
+            for key, sd in spread.items():
+                if key not in _spreadable_keys():
+                    hint = _suggest(key, _spreadable_keys())
+                    raise ValueError(
+                        f"population.{field} has unknown key {key!r}{hint}; "
+                        "it takes numeric parameters of the organisation's sections"
+                    )
+                if not math.isfinite(sd) or sd < 0:
+                    raise ValueError(f"population.{field}.{key} = {sd} must be a number, 0 or more")
+        both = sorted(set(population.spread) & set(population.log_spread))
+        if both:
+            raise ValueError(f"population: {both[0]!r} is in both spread and log_spread; keep one")
         return population
 
     # -- changing ----------------------------------------------------------
@@ -1068,8 +1122,13 @@ class Scenario(BaseModel):
         return self.model_dump(mode="python")
 
     def to_toml(self) -> str:
-        """The complete scenario as TOML text, every parameter written out."""
-        return tomli_w.dumps(self.to_dict())
+        """The complete scenario as TOML text, every parameter written out.
+
+        A posterior is a file on this machine, not part of the text: it is left out.
+        """
+        data = self.to_dict()
+        data.pop("posterior", None)
+        return tomli_w.dumps(data)
 
     def get(self, key: str) -> Any:
         """The value at a dotted key such as ``"ownership.owner_probability"``."""
@@ -1139,10 +1198,12 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str | None) 
     if key in ("name", "description"):
         data[key] = value
         return
-    if key.startswith("population.spread."):
-        data["population"]["spread"][key.removeprefix("population.spread.")] = value
-        return
-    if key not in parameter_keys() and key != "population.spread":
+    for field in ("spread", "log_spread"):
+        if key.startswith(f"population.{field}."):
+            data["population"].setdefault(field, {})
+            data["population"][field][key.removeprefix(f"population.{field}.")] = value
+            return
+    if key not in parameter_keys() and key not in ("population.spread", "population.log_spread"):
         raise ScenarioError(f"{where}unknown key {key!r}{_suggest(key, parameter_keys())}")
     section, _, name = key.partition(".")
     data[section][name] = value
@@ -1317,7 +1378,23 @@ def _load_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         chain = " -> ".join(p.name for p in (*seen, path.resolve()))
         raise ScenarioError(f"{path}: 'base' scenarios form a cycle ({chain})")
     data = _read_toml(path)
+    if "posterior" in data:
+        data["posterior"] = _posterior_path(data["posterior"], str(path), path.parent)
     return _with_base(data, str(path), path.parent, (*seen, path.resolve()))
+
+
+def _posterior_path(value: Any, source: str, folder: Path) -> str:
+    """A scenario file's ``posterior``: a CSV file inside the file's folder, made absolute."""
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(f"{source}: posterior = {value!r} must be the path of a .csv file")
+    path = folder / value
+    if Path(value).is_absolute() or not _inside(path, folder) or path.suffix != ".csv":
+        raise ScenarioError(
+            f"{source}: posterior = {value!r} must be a .csv file inside this file's folder"
+        )
+    if not path.is_file():
+        raise ScenarioError(f"{source}: posterior = {value!r}: no such file in {folder}")
+    return str(path.resolve())
 
 
 def load_scenario(path_or_name: str | Path | Scenario) -> Scenario:
@@ -1347,7 +1424,13 @@ def scenario_from_toml(data: bytes | str, source: str) -> Scenario:
         if isinstance(data, bytes)
         else data
     )
-    parsed = _with_base(_parse_toml(text, source), source, None, ())
+    parsed = _parse_toml(text, source)
+    if parsed.get("posterior"):
+        # Text from elsewhere must not name files on this machine.
+        raise ScenarioError(
+            f"{source}: posterior is read from scenario files only, not from uploaded text"
+        )
+    parsed = _with_base(parsed, source, None, ())
     parsed.setdefault("name", Path(source).stem or "uploaded")
     return _validate(parsed, source)
 

@@ -1,0 +1,360 @@
+"""Calibration: survey statistics, calibration files, the ABC machinery and posteriors."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genaisim
+from genaisim.calibration import statistics as st
+from genaisim.calibration.posterior import PosteriorError, load_posterior, weighted_quantile
+from genaisim.calibration.spec import CalibrationError, load_calibration
+from genaisim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CALIBRATION = ROOT / "experiments" / "calibrate_enterprise_2024.toml"
+
+
+# -- statistics, on runs built by hand ------------------------------------------------
+def _record(
+    months: int = 60,
+    start: tuple[int, ...] = (0,),
+    deployments: list[tuple[int, int, int, int, float, int]] | None = None,
+    series: dict[str, np.ndarray] | None = None,
+    ebit: float = 20_000.0,
+) -> st.RunRecord:
+    """A run of ``len(start)`` organisations; deployments as (org, started, promoted,
+    retired, value_3y, paid_back) with -1 for months that did not happen."""
+    n = len(start)
+    base = {name: np.zeros((n, months)) for name in st.SERIES}
+    base.update(series or {})
+    d = np.array(deployments or [], dtype=float).reshape(-1, 6)
+    return st.RunRecord(
+        series=base,
+        start=np.array(start),
+        dep_org=d[:, 0].astype(int),
+        dep_started=d[:, 1].astype(int),
+        dep_promoted=d[:, 2].astype(int),
+        dep_retired=d[:, 3].astype(int),
+        dep_value_3y=d[:, 4],
+        dep_paid_back=d[:, 5].astype(int),
+        annual_ebit=np.full(n, ebit),
+    )
+
+
+def test_pilot_to_production_counts_early_pilots_live_within_three_years():
+    run = _record(
+        start=(2,),
+        deployments=[
+            (0, 2, 10, -1, 0, -1),  # live after 8 months
+            (0, 5, 40, -1, 0, -1),  # live, but 38 months after the programme's start
+            (0, 8, -1, 20, 0, -1),  # stopped
+            (0, 30, 35, -1, 0, -1),  # started after the first two years: not counted
+        ],
+    )
+    assert st.pilot_to_production(run) == pytest.approx(1 / 3)
+    assert st.months_to_production(run) == pytest.approx((8 + 35) / 2)
+    assert st.abandoned_after_poc(run) == pytest.approx(1 / 3)
+
+
+def test_shares_of_organisations_are_read_at_their_own_programme_age():
+    months = 60
+    started = np.zeros((2, months))
+    promoted = np.zeros((2, months))
+    started[0, 5:] = 10  # organisation 0 starts at month 5 with 10 pilots ...
+    promoted[0, 5 + 18 :] = 3  # ... and has 3 live at age 18: 30%, counts as low
+    started[1, 0:] = 4
+    promoted[1, 10:] = 2  # 50% at age 18: not low
+    live = np.zeros((2, months))
+    live[0, 5 + 12 :] = 3  # organisation 0 is at scale from age 12
+    live[1, 0 + 24 :] = 3  # organisation 1 from age 24
+    run = _record(
+        start=(5, 0),
+        series={"pilots_started_total": started, "promoted_total": promoted, "production": live},
+    )
+    assert st.low_conversion(run) == pytest.approx(0.5)
+    assert st.at_scale(run, 12) == pytest.approx(0.5)
+    assert st.at_scale(run, 11) == pytest.approx(0.0)
+    assert st.at_scale(run, 24) == pytest.approx(1.0)
+
+
+def test_value_tiers_use_the_last_twelve_months_before_the_age():
+    months = 60
+    net = np.zeros((3, months))
+    costs = np.ones((3, months)) * 10
+    net[0, 9:21] = -1  # organisation 0 lost money over ages 9..20
+    net[1, 9:21] = 1  # organisation 1 earned a little
+    net[2, 9:21] = 12  # organisation 2 earned more than its costs
+    net[2, 18:30] = 200  # ... and by age 30 more than 5% of a 20 M EBIT a year
+    run = _record(start=(0, 0, 0), series={"net_value": net, "costs": costs})
+    assert st.no_tangible_value(run) == pytest.approx(1 / 3)
+    assert st.cutting_edge(run) == pytest.approx(1 / 3)
+    assert st.high_performers(run) == pytest.approx(1 / 3)
+
+
+def test_initiative_returns_and_payback():
+    run = _record(
+        deployments=[
+            (0, 0, 6, -1, 50.0, 20),  # positive over three years; paid back at 20 months
+            (0, 1, 9, -1, -10.0, -1),  # never paid back
+            (0, 2, 4, -1, 5.0, 12),  # paid back within a year (10 months)
+            (0, 3, -1, 9, -30.0, -1),  # stopped
+        ]
+    )
+    assert st.initiatives_with_roi(run) == pytest.approx(0.5)
+    assert st.payback_within_year(run) == pytest.approx(0.25)
+    assert st.median_payback(run) == pytest.approx((20 + 10) / 2)
+
+
+def test_a_statistic_with_nothing_to_count_is_nan_not_zero():
+    run = _record(deployments=[])
+    assert math.isnan(st.pilot_to_production(run))
+    assert math.isnan(st.months_to_production(run))
+
+
+def test_statistics_of_a_model_run_are_finite_where_defined():
+    from genaisim.model import GenAISimModel
+
+    scenario = genaisim.load_scenario("enterprise_2024_inputs").with_changes(
+        {"population.organisations": 30}
+    )
+    values = st.compute(st.record(GenAISimModel(scenario, rng=5).run()))
+    assert set(values) == set(st.STATISTICS)
+    shares = [s.name for s in st.STATISTICS.values() if s.unit == "share"]
+    for name in shares:
+        assert 0.0 <= values[name] <= 1.0, name
+
+
+# -- calibration files -------------------------------------------------------------------
+def test_the_committed_calibration_file_is_valid():
+    spec = load_calibration(CALIBRATION)
+    assert len(spec.surveys) == 8
+    for target in spec.targets:
+        assert target.source and target.year and target.sample and target.caveat, target
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("organisations = 100", "organisations = 0"), "organisations"),
+        (('"portfolio.build_effort"', '"portfolio.build_efort"'), "did you mean"),
+        (("[1.5, 8.0]", "[8.0, 1.5]"), "low must be below high"),
+        (("[9, 36]", "[9, 360]"), "leaves the parameter's range"),
+        (("observed = 0.48", "observed = 0.9"), "targets #1: observed 0.9 lies outside"),
+        (('statistic = "low_conversion"', 'statistic = "low_convertion"'), "did you mean"),
+        (('scenario = "enterprise_2024_inputs"', 'scenario = "nope"'), "scenario"),
+    ],
+)
+def test_a_bad_calibration_file_gets_one_line_naming_the_problem(tmp_path, edit, message, capsys):
+    text = CALIBRATION.read_text().replace(*edit, 1)
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(CalibrationError, match=message):
+        load_calibration(path)
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", [b"\x00\x01binary", b"\xff\xfe not utf-8", b"a = [", b""])
+def test_a_damaged_calibration_file_is_refused(tmp_path, content):
+    path = tmp_path / "x.toml"
+    path.write_bytes(content)
+    with pytest.raises(CalibrationError):
+        load_calibration(path)
+
+
+def test_targets_can_come_from_a_file_of_their_own(tmp_path):
+    text = CALIBRATION.read_text()
+    head, _, targets = text.partition("[[targets]]")
+    (tmp_path / "mine.toml").write_text("[[targets]]" + targets)
+    (tmp_path / "cal.toml").write_text(head + 'targets = "mine.toml"\n')
+    # A bare key after tables would belong to the last table: put it first.
+    lines = (head.splitlines(), 'targets = "mine.toml"')
+    (tmp_path / "cal.toml").write_text(lines[1] + "\n" + "\n".join(lines[0]) + "\n")
+    spec = load_calibration(tmp_path / "cal.toml")
+    assert len(spec.targets) == len(load_calibration(CALIBRATION).targets)
+
+
+# -- the ABC machinery -------------------------------------------------------------------
+def _tiny(tmp_path: Path, generations: int = 2) -> Path:
+    """The committed calibration, shrunk: 8 organisations, 6 particles."""
+    text = CALIBRATION.read_text()
+    for old, new in (
+        ("organisations = 100", "organisations = 8"),
+        ("population_size = 100", "population_size = 6"),
+        ("max_generations = 8", f"max_generations = {generations}"),
+        ('write_scenario = "enterprise_2024"', 'write_scenario = ""'),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+def _posterior_bytes(folder: Path) -> bytes:
+    return (folder / "posterior.csv").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_tiny_calibration_runs_and_gives_the_same_posterior_serial_and_parallel(tmp_path):
+    spec = _tiny(tmp_path)
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "a"), "--serial"]) == 0
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "b"), "--workers", "2"]) == 0
+    posterior = load_posterior(tmp_path / "a" / "posterior.csv")
+    assert len(posterior.table) == 6
+    assert set(posterior.keys) == set(load_calibration(spec).priors)
+    assert _posterior_bytes(tmp_path / "a") == _posterior_bytes(tmp_path / "b")
+
+
+@pytest.mark.slow
+def test_a_calibration_killed_outright_resumes_from_its_database(tmp_path):
+    spec = _tiny(tmp_path, generations=3)
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "whole"), "--serial"]) == 0
+
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "genaisim", "calibrate", str(spec), "--out", str(out)]
+    process = subprocess.Popen([*command, "--serial"], stderr=subprocess.PIPE, text=True)
+    # Kill it once its first generation is stored (pyabc's history says so on stderr
+    # through our progress lines: "generation 2" starts after generation 1 is saved).
+    deadline = time.monotonic() + 120
+    for line in process.stderr:
+        if "generation 2" in line or time.monotonic() > deadline:
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "posterior.csv").exists()
+    finished = subprocess.run([*command, "--serial"], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert "Resuming" in finished.stdout
+    assert _posterior_bytes(out) == _posterior_bytes(tmp_path / "whole")
+
+
+def test_a_folder_holding_something_else_is_refused(tmp_path, capsys):
+    spec = _tiny(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["calibrate", str(spec), "--out", str(out), "--serial"]) == 2
+    assert "holds no calibration" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+# -- posteriors ------------------------------------------------------------------------------
+def test_weighted_quantile_matches_repeated_values():
+    values = np.array([1.0, 2.0, 3.0])
+    weights = np.array([1.0, 2.0, 1.0])
+    expanded = np.array([1.0, 2.0, 2.0, 3.0])
+    for q in (0.1, 0.5, 0.9):
+        assert weighted_quantile(values, weights, q) == np.quantile(
+            expanded, q, method="inverted_cdf"
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ownership.acceptance_margin\n0.1\n", "no 'weight' column"),
+        ("ownership.acceptance_margn,weight\n0.1,1\n", "not a parameter key"),
+        ("ownership.acceptance_margin,weight\n0.1,1\nx,1\n", "line 3"),
+        ("ownership.acceptance_margin,weight\n0.9,1\n", "outside its range"),
+        ("ownership.acceptance_margin,weight\n0.1,-1\n", "weights"),
+        ("ownership.acceptance_margin,weight\n", "no particles"),
+    ],
+)
+def test_a_bad_posterior_file_is_refused_with_its_line(tmp_path, text, message):
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    with pytest.raises(PosteriorError, match=message):
+        load_posterior(path)
+
+
+def test_drawing_from_a_posterior_is_reproducible_and_follows_the_weights(tmp_path):
+    path = tmp_path / "p.csv"
+    pd.DataFrame(
+        {
+            "ownership.acceptance_margin": [0.05, 0.2],
+            "ownership.go_live_attempts": [2.4, 5.6],
+            "weight": [0.9, 0.1],
+        }
+    ).to_csv(path, index=False)
+    posterior = load_posterior(path)
+    scenario = genaisim.load_scenario("baseline")
+    first = posterior.draw(400, seed=3, scenario=scenario)
+    assert first == posterior.draw(400, seed=3, scenario=scenario)
+    assert {d["ownership.go_live_attempts"] for d in first} == {2, 6}  # integers rounded
+    share = np.mean([d["ownership.acceptance_margin"] == 0.05 for d in first])
+    # 400 draws of a 0.9 chance: standard error 0.015, so +-0.06 is four of them.
+    assert abs(share - 0.9) < 0.06
+
+
+def test_simulate_with_a_posterior_records_each_runs_draw(tmp_path):
+    scenario = genaisim.load_scenario("enterprise_2024").with_changes(
+        {"population.organisations": 3, "simulation.replications": 2, "simulation.years": 2}
+    )
+    results = genaisim.simulate(scenario, posterior=3)
+    assert results.replications == 6
+    assert list(results.draws["draw"]) == [0, 0, 1, 1, 2, 2]
+    summary = results.summary()
+    assert set(summary["draw"]) == {0, 1, 2}
+    again = genaisim.simulate(scenario, posterior=3)
+    pd.testing.assert_frame_equal(results.timeseries, again.timeseries)
+    saved = results.save(tmp_path / "r")
+    loaded = genaisim.Results.load(saved)
+    pd.testing.assert_frame_equal(loaded.draws, results.draws)
+
+
+def test_run_with_posterior_prints_parameter_uncertainty(capsys):
+    status = main(
+        [
+            "run",
+            "enterprise_2024",
+            "--posterior",
+            "3",
+            "-r",
+            "1",
+            "--years",
+            "2",
+            "--set",
+            "population.organisations=4",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Parameter uncertainty (3 posterior draws)" in out
+
+
+def test_run_with_posterior_on_an_uncalibrated_scenario_says_so(capsys):
+    assert main(["run", "baseline", "--posterior", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "no calibrated posterior" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_uploaded_scenario_cannot_name_a_posterior_file():
+    from genaisim.errors import ScenarioError
+    from genaisim.scenario import scenario_from_toml
+
+    with pytest.raises(ScenarioError, match="posterior"):
+        scenario_from_toml('posterior = "/etc/passwd.csv"\n', "upload.toml")
+
+
+def test_a_scenario_files_posterior_must_lie_beside_it(tmp_path):
+    from genaisim.errors import ScenarioError
+
+    (tmp_path / "s.toml").write_text('posterior = "../elsewhere.csv"\n')
+    with pytest.raises(ScenarioError, match="inside this file's folder"):
+        genaisim.load_scenario(tmp_path / "s.toml")
+    (tmp_path / "t.toml").write_text('posterior = "missing.csv"\n')
+    with pytest.raises(ScenarioError, match="no such file"):
+        genaisim.load_scenario(tmp_path / "t.toml")
