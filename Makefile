@@ -6,12 +6,14 @@
 #   make app    set up, then serve the scenario explorer on http://localhost:8501
 #   make docs   set up, then regenerate every figure the docs quote (experiments, patterns,
 #               ODD tables, README sample) from fresh simulations
+#   make calibrate        set up, then fit enterprise_2024 to the survey figures (~20 min)
+#   make calibration-docs set up, then regenerate docs/calibration.md from the posterior
 SHELL := /bin/sh
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench lint format app clean chromium docs
+.PHONY: setup run test bench lint format app clean chromium docs calibrate calibration-docs
 
 setup: $(STAMP)
 
@@ -47,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python benchmarks/bench_calibration.py
 
 # The experiments run into a fresh folder: a sweep made by other model code is not resumed.
 EXPERIMENTS := foundations ownership_predictor capability_vs_data feedback_elements \
@@ -60,6 +63,14 @@ docs: $(STAMP)
 	done
 	$(BIN)/python experiments/make_docs.py --results $(DOCS_RESULTS)
 	$(BIN)/python scripts/make_docs.py
+
+# The calibration resumes from results/calibrate_enterprise_2024 if it was stopped, and
+# writes scenarios/enterprise_2024.toml and its posterior at the end.
+calibrate: $(STAMP)
+	$(BIN)/genaisim calibrate experiments/calibrate_enterprise_2024.toml
+
+calibration-docs: $(STAMP)
+	$(BIN)/python scripts/make_calibration_docs.py
 
 app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
