@@ -247,7 +247,12 @@ class Portfolio(Section):
 
     pattern: ClassVar[str] = "The pilot loop"
     pilot_appetite: float = param(
-        4.0, 0.0, 36.0, "use cases/year", "New use cases leadership wants started each year."
+        4.0,
+        0.0,
+        36.0,
+        "use cases/year",
+        "New use cases leadership wants started each year.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     hype_shock_rate: float = param(
         1.0,
@@ -317,8 +322,8 @@ class Portfolio(Section):
         36.0,
         "initiative-months",
         "Full-attention months needed to build a prototype with skill 0.5.",
-        "judgement; to be calibrated against Gartner (May 2024): about 8 months from "
-        "prototype to production, about 48% of projects getting there",
+        "judgement; fitted for enterprise_2024 against Gartner (May 2024), about 8 months "
+        "from prototype to production (docs/calibration.md)",
     )
     awaiting_load: float = param(
         0.3,
@@ -349,6 +354,7 @@ class Portfolio(Section):
         120,
         "months",
         "Age at which leadership abandons a pilot that is still open at a budget review.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     permanent_prototype_months: int = param(
         12,
@@ -545,6 +551,7 @@ class Ownership(Section):
         0.3,
         "quality",
         "Quality above break-even an owner asks of a system before it goes live.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     go_live_attempts: int = param(
         100,
@@ -909,6 +916,7 @@ class Operations(Section):
         "share",
         "Share of the people's time a system saves that becomes cash (work redeployed, "
         "hiring avoided, capacity released); errors avoided count in full.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     error_cost_scale: float = param(
         1.0,
@@ -918,7 +926,12 @@ class Operations(Section):
         "Multiplier on the catalogue's cost of an error (a heavily regulated business: more).",
     )
     demo_quality_base: float = param(
-        0.38, 0.0, 1.0, "quality", "Demo-data quality of a prototype with no capability or skill."
+        0.38,
+        0.0,
+        1.0,
+        "quality",
+        "Demo-data quality of a prototype with no capability or skill.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     capability_weight: float = param(
         0.35, 0.0, 1.0, "quality", "Demo-data quality a fully capable base model adds."
@@ -943,7 +956,12 @@ class Operations(Section):
         "Share of the remaining gap to full skill closed by every prototype built.",
     )
     adoption_rate: float = param(
-        0.3, 0.0, 1.0, "share/month", "How fast usage follows the level quality earns."
+        0.3,
+        0.0,
+        1.0,
+        "share/month",
+        "How fast usage follows the level quality earns.",
+        "judgement; fitted for enterprise_2024 (docs/calibration.md)",
     )
     trust_threshold: float = param(
         0.45, 0.0, 1.0, "quality", "Production quality below which people stop using the system."
