@@ -8,12 +8,15 @@ which a script can call too.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import genaisim
 from genaisim import app_support as support
 from genaisim import charts
-from genaisim.errors import ScenarioError
+from genaisim.calibration.posterior import Posterior, load_posterior
+from genaisim.errors import GenaisimError, ScenarioError
 from genaisim.results import Results
 from genaisim.scenario import Scenario
 
@@ -35,6 +38,51 @@ def run(scenario: Scenario, replications: int | None = None, seed: int | None = 
         scenario = scenario.with_changes({"simulation.replications": replications})
     seed = scenario.simulation.seed if seed is None else seed
     return _run_json(scenario.model_dump_json(), int(seed))
+
+
+def posterior_version(scenario: Scenario) -> int:
+    """When the scenario's posterior file last changed: a newer calibration is a new key."""
+    return Path(scenario.posterior).stat().st_mtime_ns
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _posterior(path: str, version: int) -> Posterior:
+    return load_posterior(path)
+
+
+def posterior_of(scenario: Scenario) -> Posterior | None:
+    """The scenario's calibrated posterior, or None; read only when the scenario has one."""
+    if not scenario.posterior:
+        return None
+    try:
+        return _posterior(scenario.posterior, posterior_version(scenario))
+    except (GenaisimError, OSError) as exc:
+        st.warning(f"The calibrated posterior of {scenario.name} could not be read: {exc}")
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _run_posterior_json(scenario_json: str, draws: int, version: int) -> Results:
+    # The bar is made inside the cached function, so a cached result replays it (emptied).
+    bar = st.progress(0.0, text=f"Drawing {draws} parameter sets from the posterior…")
+
+    def step(runs):
+        total = len(runs)
+        for done in runs:
+            bar.progress(done / total, text=f"Simulating parameter set {done + 1} of {total}…")
+            yield done
+
+    results = genaisim.simulate(
+        Scenario.model_validate_json(scenario_json), posterior=draws, progress=step
+    )
+    bar.empty()
+    return results
+
+
+def run_posterior(scenario: Scenario, draws: int) -> Results:
+    """Simulate ``draws`` parameter sets from the scenario's posterior, one replication each."""
+    one = scenario.with_changes({"simulation.replications": 1})
+    return _run_posterior_json(one.model_dump_json(), int(draws), posterior_version(scenario))
 
 
 def widget_key(key: str) -> str:
@@ -84,6 +132,7 @@ with st.sidebar:
         st.warning(f"Ignored from the link: {problem}")
 
     base: Scenario = st.session_state["base"]
+    posterior = posterior_of(base)
     replications_key = widget_key("simulation.replications")
     st.session_state[replications_key] = min(max(st.session_state[replications_key], 2), 200)
     st.slider("Replications", 2, 200, key=replications_key, help="Independent runs.")
@@ -93,8 +142,11 @@ with st.sidebar:
         "simulation.replications": st.session_state[replications_key],
         "simulation.seed": int(st.session_state[widget_key("simulation.seed")]),
     }
-    for pattern, specs in support.slider_specs(base).items():
-        with st.expander(pattern, expanded=False):
+    specs_by_pattern = support.slider_specs(base)
+    if posterior is not None:
+        specs_by_pattern = support.mark_calibrated(specs_by_pattern, posterior.keys)
+    for pattern, specs in specs_by_pattern.items():
+        with st.expander(support.group_label(pattern, specs), expanded=False):
             for spec in specs:
                 values[spec.key] = st.slider(
                     spec.label,
@@ -133,6 +185,40 @@ st.caption(
     f"{scenario.population.organisations} organisation(s), {results.years} years, "
     f"seed {results.seed}."
 )
+
+# -- calibration: what is fitted, and what the fit leaves uncertain -----------------------
+if posterior is not None:
+    st.info(support.calibration_note(posterior, scenario, base), icon=":material/tune:")
+    switch_column, draws_column = st.columns([3, 2], vertical_alignment="center")
+    uncertainty_on = switch_column.checkbox(
+        "Parameter uncertainty: draw N parameter sets from the posterior",
+        key="uncertainty",
+        help="Runs the scenario once per parameter set drawn from the calibrated posterior "
+        "(one replication each): the spread over draws is what the calibration leaves open.",
+    )
+    draws = draws_column.slider("N (parameter sets)", 5, 50, 10, key="uncertainty_draws")
+    if uncertainty_on:
+        drawn = run_posterior(scenario, draws)
+        drawn_summary = drawn.summary()
+        st.markdown(
+            f"**Parameter uncertainty** — {draws} parameter sets drawn from the posterior, "
+            f"one replication of {scenario.population.organisations} organisation(s) each. "
+            "The draws replace the calibrated parameters' values (also any changed in the "
+            "sidebar); everything else is as in the sidebar."
+        )
+        outcome_column, label_column = st.columns([3, 2])
+        outcome_column.table(
+            support.parameter_uncertainty_table(drawn_summary), hide_index=True, width="stretch"
+        )
+        outcome_column.caption(
+            "Mean over all draws; the 90% interval of the per-draw means (what the "
+            "calibration leaves uncertain); and the width of the 90% range inside one draw "
+            "(organisations and chance). Money in millions."
+        )
+        label_column.table(
+            support.label_share_intervals(drawn_summary), hide_index=True, width="stretch"
+        )
+        label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
 compare_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
     ["Compare", "Inside an organisation", "Sensitivity", "Explain", "Export"]
@@ -259,10 +345,11 @@ when people use them, raise incidents, and are improved, cut or rolled back.
 reviewers engaged (reinforcing) — or, when flags go nowhere, engagement decays and quality
 stalls. Too many pilots starve the systems already live (balancing).
 
-**Assumptions and limits.** Defaults are judgement, not yet calibrated to survey data;
-values are in thousands of a currency per month. docs/patterns.md shows over which range
-of each assumption the article's patterns hold. Read differences between scenarios, not
-absolute numbers. The model has no competitors and no labour market.
+**Assumptions and limits.** Defaults are judgement; a calibrated population (a box at the
+top says when one is shown) fits some mechanisms to published figures, see
+docs/calibration.md. Values are in thousands of a currency per month. docs/patterns.md
+shows over which range of each assumption the article's patterns hold. Read differences
+between scenarios, not absolute numbers. The model has no competitors and no labour market.
 
 The full description, with every equation and parameter, is in **docs/ODD.md**
 (the ODD protocol); `genaisim describe baseline` lists every parameter.

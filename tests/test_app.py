@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from genaisim import app_support as support
 from genaisim import cli, load_scenario
+from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.errors import ScenarioError
+from genaisim.report import KEY_OUTCOMES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OWNER = "param:ownership.owner_probability"
+CALIBRATED = "enterprise_2024"
+#: The calibrated population, small enough for a test to run in seconds.
+SMALL_CALIBRATED = {"preset": CALIBRATED, "population.organisations": "20"}
 
 
 def start(query: dict[str, str] | None = None) -> AppTest:
@@ -24,6 +30,19 @@ def start(query: dict[str, str] | None = None) -> AppTest:
 
 def subheaders(app: AppTest) -> list[str]:
     return [s.value for s in app.subheader]
+
+
+def calibrated_labels(app: AppTest) -> set[str]:
+    """The sidebar sliders marked calibrated, by parameter key."""
+    return {
+        s.key.removeprefix("param:")
+        for s in app.sidebar.slider
+        if s.label.endswith(support.CALIBRATED)
+    }
+
+
+def calibration_notes(app: AppTest) -> list[str]:
+    return [i.value for i in app.info if "calibrated population" in i.value]
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +117,52 @@ def test_an_upload_error_in_the_session_is_shown_and_the_scenario_kept():
     assert not app.exception
     assert any("bad.toml" in e.value for e in app.error)
     assert any("baseline" in s for s in subheaders(app))
+
+
+def test_uncalibrated_presets_show_no_calibration(first_screen):
+    app = first_screen
+    assert not calibration_notes(app)
+    assert not calibrated_labels(app)
+    assert not [c for c in app.checkbox if c.key == "uncertainty"]
+
+
+def test_selecting_the_calibrated_population_shows_what_is_calibrated():
+    app = start()
+    app.sidebar.selectbox[0].set_value(CALIBRATED).run()
+    assert not app.exception and not app.error
+    posterior = load_posterior(load_scenario(CALIBRATED).posterior)
+    (note,) = calibration_notes(app)
+    assert "docs/calibration.md" in note and "judgement default" in note
+    labels = {
+        s.key: s.label for g in support.slider_specs(load_scenario(CALIBRATED)).values() for s in g
+    }
+    for key in posterior.keys:
+        assert f"**{labels[key]}**" in note
+    assert calibrated_labels(app) == set(posterior.keys)
+    assert any("calibrated)" in e.label for e in app.sidebar.expander)
+    assert app.checkbox(key="uncertainty").value is False
+
+    app.sidebar.selectbox[0].set_value("compounder").run()  # back to a judgement preset
+    assert not app.exception
+    assert not calibration_notes(app) and not calibrated_labels(app)
+    assert not any("calibrated" in e.label for e in app.sidebar.expander)
+    assert not [c for c in app.checkbox if c.key == "uncertainty"]
+
+
+def test_parameter_uncertainty_shows_outcomes_and_labels_over_draws():
+    app = start(SMALL_CALIBRATED)
+    assert calibration_notes(app)
+    assert not app.table  # nothing drawn until asked
+    app.slider(key="uncertainty_draws").set_value(5)
+    app.checkbox(key="uncertainty").check().run()
+    assert not app.exception and not app.error
+    outcomes, labels = (t.value for t in app.table)
+    assert len(outcomes) == len(KEY_OUTCOMES)
+    assert "cumulative net value (M)" in set(outcomes["outcome"])
+    assert list(labels.columns) == ["label", "share", "90% interval over draws"]
+    assert any("5 parameter sets drawn" in m.value for m in app.markdown)
+    app.run()  # a rerun replays the cached draws (and their emptied progress bar)
+    assert not app.exception and len(app.table) == 2
 
 
 # -- the helpers -------------------------------------------------------------------------
@@ -176,3 +241,85 @@ def test_every_tab_shows_its_content(first_screen):
     assert any("vega" in getattr(e, "type", "") for e in inside)  # the timeline chart
     exports = [b.label for b in tabs["Export"].get("download_button")]
     assert {"PNG", "SVG", "PDF"} <= set(exports) and any("CSV" in b for b in exports)
+
+
+# -- calibration helpers ---------------------------------------------------------------
+def toy_posterior() -> Posterior:
+    """Two calibrated parameters, the second with most of the weight."""
+    table = pd.DataFrame(
+        {
+            "ownership.acceptance_margin": [0.1, 0.2, 0.3],
+            "portfolio.pilot_patience": [12.0, 18.0, 24.0],
+            "weight": [0.2, 0.6, 0.2],
+        }
+    )
+    return Posterior(table)
+
+
+def test_mark_calibrated_appends_to_calibrated_sliders_only():
+    specs = support.slider_specs(load_scenario("baseline"))
+    marked = support.mark_calibrated(specs, ["portfolio.pilot_patience"])
+    assert list(marked) == list(specs)
+    flat = {s.key: s for group in marked.values() for s in group}
+    before = {s.key: s for group in specs.values() for s in group}
+    assert flat["portfolio.pilot_patience"].label == before["portfolio.pilot_patience"].label + (
+        " (calibrated)"
+    )
+    others = [k for k in flat if k != "portfolio.pilot_patience"]
+    assert all(flat[k] == before[k] for k in others)
+    assert support.mark_calibrated(specs, []) == specs
+    assert support.group_label("The pilot loop", marked["The pilot loop"]) == (
+        "The pilot loop (1 calibrated)"
+    )
+    assert support.group_label("Ownership", marked["Ownership"]) == "Ownership"
+
+
+def test_calibration_note_lists_each_parameter_with_median_and_interval():
+    base = load_scenario("baseline")
+    note = support.calibration_note(toy_posterior(), base, base)
+    assert "**baseline is a calibrated population.**" in note
+    assert "- **acceptance margin (quality)** (Ownership): median 0.2, 90% interval 0.1 to 0.3" in (
+        note
+    )
+    assert "**pilot patience (months)** (The pilot loop): median 18" in note
+    assert "judgement default" in note and "docs/calibration.md" in note
+    assert "changed here" not in note
+    edited = base.with_changes({"portfolio.pilot_patience": 30})
+    assert "changed here to 30" in support.calibration_note(toy_posterior(), edited, base)
+
+
+def draws_summary() -> pd.DataFrame:
+    """A made-up summary of two posterior draws, two rows each."""
+    rows = []
+    for draw, (value, label) in enumerate([(1000.0, "compounding"), (3000.0, "stalled")]):
+        for offset in (-500.0, 500.0):
+            row = {o.column: 1.0 for o in KEY_OUTCOMES}
+            row.update(draw=draw, label=label if offset < 0 else "stalled")
+            row["cumulative_net_value"] = value + offset
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_parameter_uncertainty_table_gives_money_in_millions():
+    table = support.parameter_uncertainty_table(draws_summary())
+    assert len(table) == len(KEY_OUTCOMES)
+    assert list(table.columns) == [
+        "outcome",
+        "mean",
+        "90% interval over draws",
+        "90% width within a draw",
+    ]
+    money = table.set_index("outcome").loc["cumulative net value (M)"]
+    assert money["mean"] == "2.0"  # draws' means 1.0 and 3.0 M
+    assert money["90% interval over draws"] == "1.1 to 2.9"
+    assert money["90% width within a draw"] == "0.9"  # 5% to 95% of -500, +500 around each
+    assert table.set_index("outcome").loc["production quality", "mean"] == "1.00"
+
+
+def test_label_share_intervals_are_over_draws_in_label_order():
+    table = support.label_share_intervals(draws_summary())
+    assert list(table["label"]) == ["compounding", "stalled"]
+    shares = table.set_index("label")
+    assert shares.loc["compounding", "share"] == "25%"  # 50% in draw 0, 0% in draw 1
+    assert shares.loc["compounding", "90% interval over draws"] == "2% to 48%"
+    assert shares.loc["stalled", "share"] == "75%"

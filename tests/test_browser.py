@@ -22,6 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from genaisim import load_scenario
+from genaisim.calibration.posterior import load_posterior
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -228,4 +231,36 @@ def test_the_export_tab_downloads_the_chart_as_png(page):
     assert path.read_bytes()[:8] == PNG_MAGIC
     wait_until_idle(page)
     screenshot(page, "04-export")
+    assert_no_errors(page)
+
+
+def test_a_calibrated_population_says_what_is_calibrated_and_draws_its_uncertainty(page, server):
+    # A link opens the calibrated population, made small so the draws take seconds.
+    page.goto(f"{server}/?preset=enterprise_2024&population.organisations=20")
+    wait_until_idle(page)
+    note = page.locator('[data-testid="stAlertContentInfo"]').filter(
+        has_text="calibrated population"
+    )
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("docs/calibration.md")
+    calibrated = load_posterior(load_scenario("enterprise_2024").posterior).keys
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    marked = sidebar.locator('[data-testid="stWidgetLabel"]').filter(has_text="(calibrated)")
+    expect(marked).to_have_count(len(calibrated))
+
+    draws = page.locator('[data-testid="stMain"] [data-testid="stSlider"]').filter(
+        has_text="N (parameter sets)"
+    )
+    thumb = draws.get_by_role("slider")
+    thumb.focus()
+    thumb.press("Home")  # the fewest draws: 5
+    expect(thumb).to_have_attribute("aria-valuetext", "5")
+    wait_until_idle(page)
+    page.get_by_text("Parameter uncertainty: draw N parameter sets").click()
+    table = page.locator('[data-testid="stTable"]').filter(has_text="cumulative net value (M)")
+    expect(table).to_be_visible(timeout=RERUN_MS)
+    expect(page.get_by_text("5 parameter sets drawn from the posterior")).to_be_visible()
+    wait_until_idle(page)
+    table.scroll_into_view_if_needed()
+    screenshot(page, "05-parameter-uncertainty")
     assert_no_errors(page)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import numpy as np
@@ -28,8 +28,13 @@ import pandas as pd
 from scipy import stats
 
 from genaisim.errors import ScenarioError
+from genaisim.labels import LABELS
+from genaisim.report import KEY_OUTCOMES, posterior_intervals
 from genaisim.results import Results, simulate
 from genaisim.scenario import Scenario, load_scenario, parameter_keys, scenario_from_toml
+
+if TYPE_CHECKING:
+    from genaisim.calibration.posterior import Posterior
 
 #: Keys the sidebar does not render as generated sliders: the spread is a table, and the
 #: replications and seed get their own widgets.
@@ -147,6 +152,33 @@ def slider_specs(scenario: Scenario) -> dict[str, list[SliderSpec]]:
     return groups
 
 
+#: Appended to the sidebar label of a parameter the scenario's posterior calibrates.
+CALIBRATED = " (calibrated)"
+
+
+def mark_calibrated(
+    specs: Mapping[str, Sequence[SliderSpec]], calibrated: Collection[str]
+) -> dict[str, list[SliderSpec]]:
+    """The sliders with :data:`CALIBRATED` appended to the labels of calibrated parameters.
+
+    ``calibrated`` holds dotted keys (a posterior's ``keys``); other sliders are unchanged.
+    """
+    keys = set(calibrated)
+    return {
+        pattern: [
+            replace(spec, label=spec.label + CALIBRATED) if spec.key in keys else spec
+            for spec in group
+        ]
+        for pattern, group in specs.items()
+    }
+
+
+def group_label(pattern: str, specs: Sequence[SliderSpec]) -> str:
+    """A sidebar group's title, saying how many of its sliders are calibrated, if any."""
+    calibrated = sum(spec.label.endswith(CALIBRATED) for spec in specs)
+    return f"{pattern} ({calibrated} calibrated)" if calibrated else pattern
+
+
 def widget_values(scenario: Scenario) -> dict[str, Any]:
     """The value every generated slider (and replications, seed) shows for a scenario."""
     keys = [s.key for specs in slider_specs(scenario).values() for s in specs]
@@ -236,6 +268,120 @@ def validate_upload(data: bytes, filename: str) -> Scenario:
     ``base``; being nobody's file on this server, it cannot start from one of its files.
     """
     return scenario_from_toml(data, Path(filename).name or "uploaded.toml")
+
+
+# -- calibration -----------------------------------------------------------------------
+#: Where the calibration, its targets and its posterior are described.
+CALIBRATION_DOC = "docs/calibration.md"
+
+
+def _short(value: float) -> str:
+    """A parameter value in three significant digits."""
+    return f"{value:.3g}"
+
+
+def calibration_note(posterior: Posterior, scenario: Scenario, base: Scenario) -> str:
+    """Markdown saying that ``base`` is a calibrated population, and what is calibrated.
+
+    One line per calibrated parameter, named by its sidebar label and group: its
+    posterior median and 90% interval, and the value the sidebar now gives it when that
+    differs from ``base``. The numbers come from the posterior itself, so a newer
+    calibration is shown as it is.
+    """
+    where = {
+        spec.key: (pattern, spec.label)
+        for pattern, group in slider_specs(base).items()
+        for spec in group
+    }
+    lines = [
+        f"**{base.name} is a calibrated population.** These {len(posterior.keys)} "
+        "parameters were fitted to published figures; each is set to its posterior "
+        "median, shown with its 90% posterior interval (what the calibration leaves "
+        "uncertain):",
+        "",
+    ]
+    for key in posterior.keys:
+        pattern, label = where.get(key, (key.split(".", 1)[0], key.split(".", 1)[-1]))
+        label = label.replace("_", " ")
+        low, high = posterior.interval(key)
+        line = (
+            f"- **{label}** ({pattern}): median {_short(posterior.median(key))}, "
+            f"90% interval {_short(low)} to {_short(high)}"
+        )
+        if scenario.get(key) != base.get(key):
+            line += f" — changed here to {_short(scenario.get(key))}"
+        lines.append(line)
+    lines += [
+        "",
+        "Every other parameter is not calibrated: it is a judgement default, or an input "
+        "the scenario sets (not fits). In the sidebar, the sliders of calibrated parameters "
+        f'are marked "{CALIBRATED.strip()}". How the calibration was done, and how well it '
+        f"fits, is in **{CALIBRATION_DOC}**.",
+    ]
+    return "\n".join(lines)
+
+
+#: Final outcomes in thousands, shown in millions in the parameter-uncertainty table.
+MONEY_OUTCOMES = frozenset(o.column for o in KEY_OUTCOMES if o.label.endswith("(k)"))
+
+
+def _cell(value: float, decimals: int) -> str:
+    return "n/a" if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+def parameter_uncertainty_table(summary: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """Each key outcome over posterior draws: mean, interval over draws, width within one.
+
+    ``summary`` is :meth:`Results.summary` of a run with a posterior (it has a ``draw``
+    column). The interval is that of the per-draw means (parameter uncertainty); the
+    width is the mean width of the 90% range of rows inside one draw (organisations and
+    chance). Money is in millions with one decimal; cells are display text.
+    """
+    table = posterior_intervals(summary, level)
+    percent = f"{level:.0%}"
+    rows = []
+    for outcome in KEY_OUTCOMES:
+        row = table.loc[outcome.column]
+        label, decimals, scale = outcome.label, outcome.decimals, 1.0
+        if outcome.column in MONEY_OUTCOMES:
+            label, decimals, scale = label.replace("(k)", "(M)"), 1, 1000.0
+        rows.append(
+            {
+                "outcome": label,
+                "mean": _cell(row["mean"] / scale, decimals),
+                f"{percent} interval over draws": (
+                    f"{_cell(row['low'] / scale, decimals)} to "
+                    f"{_cell(row['high'] / scale, decimals)}"
+                ),
+                f"{percent} width within a draw": _cell(row["within"] / scale, decimals),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def label_share_intervals(summary: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """The share of each trajectory label: its mean over posterior draws and interval.
+
+    One row per label some draw has, in :data:`~genaisim.labels.LABELS` order; shares
+    are display text in whole percent.
+    """
+    tail = (1.0 - level) / 2.0
+    shares = summary.groupby("draw")["label"].value_counts(normalize=True).unstack(fill_value=0.0)
+    order = [label for label in LABELS if label in shares.columns]
+    order += [label for label in shares.columns if label not in LABELS]
+    rows = []
+    for label in order:
+        values = shares[label]
+        rows.append(
+            {
+                "label": label,
+                "share": f"{values.mean():.0%}",
+                f"{level:.0%} interval over draws": (
+                    f"{values.quantile(tail):.0%} to {values.quantile(1 - tail):.0%}"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # -- tables ----------------------------------------------------------------------------
