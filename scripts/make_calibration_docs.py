@@ -139,6 +139,47 @@ def targets_section(spec, after: pd.DataFrame, before: pd.DataFrame) -> list[str
     return lines
 
 
+AT_SCALE = "'At scale' is read as three or more systems live; the survey does not define it."
+#: Why a statistic may miss its band: what the model counts that the survey may not.
+#: Printed only for the statistics that do miss.
+WHY = {
+    "no_tangible_value": (
+        "The model reads 'tangible value' strictly: the programme's net value over the "
+        "last year, after the whole team, every pilot and every running cost. Its "
+        "programmes pay for the team from the first month while live systems take months "
+        "to earn their keep, so few are ahead 21 months in. A respondent may count gains "
+        "from a few live systems as tangible value before the programme as a whole is."
+    ),
+    "cutting_edge": ("A return of 100% within 21 months needs value early; see the line above."),
+    "high_performers": (
+        "The share depends on the EBIT the model reads value against "
+        "(`organisation.annual_ebit`, judgement), which no survey here sets."
+    ),
+    "initiatives_with_roi": (
+        "A use case's account here carries its share of the team's time; a CEO's "
+        "'expected ROI' may not."
+    ),
+    "median_payback": (
+        "A use case's account here carries its share of the team's time and its "
+        "integration; respondents may count only its running costs."
+    ),
+    "payback_within_year": (
+        "As for the median payback: what a use case is charged decides how soon it pays back."
+    ),
+    "at_scale_year_1": AT_SCALE,
+    "at_scale_year_2": AT_SCALE,
+    "months_to_production": (
+        "Gartner's average covers all AI projects, many of them smaller than a GenAI system "
+        "embedded in a workflow."
+    ),
+    "pilot_to_production": "Gartner's figure covers all AI projects, not only GenAI.",
+    "abandoned_after_poc": "Gartner's figure is a prediction, not a measurement.",
+    "low_conversion": (
+        "Deloitte's respondents count 'experiments', which may be smaller than pilots."
+    ),
+}
+
+
 def misses_section(spec, after: pd.DataFrame) -> list[str]:
     missed = after[~after["inside"]]
     if missed.empty:
@@ -152,7 +193,7 @@ def misses_section(spec, after: pd.DataFrame) -> list[str]:
             f"- **{t.survey}** (`{t.statistic}`): the calibrated population gives "
             f"{interval(row, unit)}, {side} the band {fmt(t.band[0], unit)} to "
             f"{fmt(t.band[1], unit)}; {row['share_inside']:.0%} of posterior draws fall "
-            "inside it."
+            f"inside it. {WHY.get(t.statistic, '')}".rstrip()
         )
     return lines
 

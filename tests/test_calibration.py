@@ -146,6 +146,7 @@ def test_the_committed_calibration_file_is_valid():
     ("edit", "message"),
     [
         (("organisations = 100", "organisations = 0"), "organisations"),
+        (("population_size = 150", "population_size = 10"), "too small for transition"),
         (('"portfolio.build_effort"', '"portfolio.build_efort"'), "did you mean"),
         (("[1.5, 8.0]", "[8.0, 1.5]"), "low must be below high"),
         (("[9, 36]", "[9, 360]"), "leaves the parameter's range"),
@@ -192,7 +193,8 @@ def _tiny(tmp_path: Path, generations: int = 2) -> Path:
     text = CALIBRATION.read_text()
     for old, new in (
         ("organisations = 100", "organisations = 8"),
-        ("population_size = 100", "population_size = 6"),
+        ("population_size = 150", "population_size = 6"),
+        ('transition = "local"', 'transition = "normal"'),
         ("max_generations = 8", f"max_generations = {generations}"),
         ('write_scenario = "enterprise_2024"', 'write_scenario = ""'),
     ):
@@ -437,3 +439,11 @@ def test_band_table_places_each_simulated_median_against_its_band():
     inside = surveys_inside(table)
     # The first survey has two statistics; only one is inside, so the survey is not.
     assert not inside.iloc[0]
+
+
+def test_a_calibrated_scenario_run_without_draws_says_how_to_see_parameter_uncertainty(capsys):
+    status = main(
+        ["run", "enterprise_2024", "-r", "1", "--years", "2", "--set", "population.organisations=3"]
+    )
+    assert status == 0
+    assert "--posterior N" in capsys.readouterr().out

@@ -185,6 +185,16 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
         lines += [_wrap(note, "  ") for note in notes]
     if "draw" in summary.columns:
         lines += ["", *_parameter_uncertainty(summary)]
+    elif scenario.posterior:
+        lines += [
+            "",
+            _wrap(
+                "This scenario is calibrated: its fitted parameters are at their posterior "
+                "medians. Run it with --posterior N (e.g. 50) to see how much the results "
+                "move over parameter sets drawn from the posterior (docs/calibration.md).",
+                "",
+            ),
+        ]
     return "\n".join(lines)
 
 

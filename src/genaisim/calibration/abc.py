@@ -195,6 +195,11 @@ def calibrate(
             distance,
             population_size=spec.abc.population_size,
             sampler=sampler,
+            transitions=(
+                pyabc.LocalTransition()
+                if spec.abc.transition == "local"
+                else pyabc.MultivariateNormalTransition()
+            ),
         )
         if db_path.exists() and not resume:
             raise CalibrationError(

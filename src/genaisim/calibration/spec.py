@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -112,6 +112,15 @@ class AbcSettings(BaseModel):
     min_acceptance_rate: float = Field(
         0.02, ge=0.0, le=1.0, description="Stop when fewer than this share of runs is accepted."
     )
+    transition: Literal["local", "normal"] = Field(
+        "local",
+        description=(
+            "How particles are perturbed: 'local' (pyabc's LocalTransition, a normal "
+            "kernel with each particle's covariance from its nearest neighbours: keeps the "
+            "weights even when the posterior is narrow in some directions) or 'normal' "
+            "(one multivariate normal kernel for all particles)."
+        ),
+    )
     batch: int = Field(
         0,
         ge=0,
@@ -169,6 +178,19 @@ class CalibrationSpec(BaseModel):
                 raise ValueError(f"statistic {t.statistic!r} is given twice")
             seen.add(t.statistic)
         return targets
+
+    @model_validator(mode="after")
+    def _enough_particles_for_local_kernels(self) -> CalibrationSpec:
+        # LocalTransition estimates each particle's covariance from its nearest quarter of
+        # the population, which needs more neighbours than there are parameters.
+        needed = 4 * (len(self.priors) + 2)
+        if self.abc.transition == "local" and self.abc.population_size < needed:
+            raise ValueError(
+                f"abc.population_size = {self.abc.population_size} is too small for "
+                f"transition = 'local' with {len(self.priors)} parameters; give at least "
+                f"{needed} particles, or transition = 'normal'"
+            )
+        return self
 
     def base_scenario(self) -> Scenario:
         """The population fitted: the scenario, at this calibration's size and horizon."""
