@@ -144,13 +144,13 @@ AT_SCALE = "'At scale' is read as three or more systems live; the survey does no
 #: Printed only for the statistics that do miss.
 WHY = {
     "no_tangible_value": (
-        "The model reads 'tangible value' strictly: the programme's net value over the "
-        "last year, after the whole team, every pilot and every running cost. Its "
-        "programmes pay for the team from the first month while live systems take months "
-        "to earn their keep, so few are ahead 21 months in. A respondent may count gains "
-        "from a few live systems as tangible value before the programme as a whole is."
+        "Live systems must earn more than their running costs within the year before "
+        "month 21; the model's systems take months to be adopted once live."
     ),
-    "cutting_edge": ("A return of 100% within 21 months needs value early; see the line above."),
+    "net_value_positive": (
+        "The model's programmes pay for the whole team from the first month while live "
+        "systems take months to earn their keep, so few are ahead 21 months in."
+    ),
     "high_performers": (
         "The share depends on the EBIT the model reads value against "
         "(`organisation.annual_ebit`, judgement), which no survey here sets."

@@ -89,16 +89,23 @@ def test_shares_of_organisations_are_read_at_their_own_programme_age():
 
 def test_value_tiers_use_the_last_twelve_months_before_the_age():
     months = 60
+    gross = np.zeros((3, months))
+    running = np.zeros((3, months))
     net = np.zeros((3, months))
-    costs = np.ones((3, months)) * 10
-    net[0, 9:21] = -1  # organisation 0 lost money over ages 9..20
-    net[1, 9:21] = 1  # organisation 1 earned a little
-    net[2, 9:21] = 12  # organisation 2 earned more than its costs
+    gross[:, 9:21] = 5.0
+    running[0, 9:21] = 6.0  # organisation 0's live systems cost more than they earn
+    running[1:, 9:21] = 1.0  # 1 and 2 earn their running costs ...
+    net[1, 9:21] = -1  # ... but 1's programme as a whole lost money over ages 9..20
+    net[2, 9:21] = 1  # ... and 2's earned more than it cost
     net[2, 18:30] = 200  # ... and by age 30 more than 5% of a 20 M EBIT a year
-    run = _record(start=(0, 0, 0), series={"net_value": net, "costs": costs})
+    run = _record(
+        start=(0, 0, 0), series={"gross_value": gross, "cost_running": running, "net_value": net}
+    )
     assert st.no_tangible_value(run) == pytest.approx(1 / 3)
-    assert st.cutting_edge(run) == pytest.approx(1 / 3)
+    assert st.net_value_positive(run) == pytest.approx(1 / 3)
     assert st.high_performers(run) == pytest.approx(1 / 3)
+    # Read at age 10, the last 12 months are only partly inside the run: not counted.
+    assert math.isnan(st.no_tangible_value(_record(start=(55,), months=60)))
 
 
 def test_initiative_returns_and_payback():

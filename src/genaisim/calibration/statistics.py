@@ -29,6 +29,8 @@ __all__ = ["STATISTICS", "RunRecord", "Statistic", "compute", "record"]
 
 #: Monthly columns the statistics read.
 SERIES = (
+    "gross_value",
+    "cost_running",
     "pilots_started_total",
     "promoted_total",
     "production",
@@ -183,23 +185,27 @@ def low_conversion(r: RunRecord, age: int = 18) -> float:
     return _share(ratio <= 0.3, seen)
 
 
-def _value_tiers(r: RunRecord, age: int = 21) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def no_tangible_value(r: RunRecord, age: int = 21) -> float:
+    """Share of organisations whose live systems did not earn their running costs (age 21).
+
+    Over the last 12 months: the value the organisation's live systems made, less what
+    running them cost (support or licences, SLAs, owners' time, inference). An
+    organisation with nothing live has no tangible value. The investment (team, pilots,
+    data, integration) is not counted here; :func:`net_value_positive` counts it.
+    """
+    operating = r.trailing("gross_value", age) - r.trailing("cost_running", age)
+    seen = np.isfinite(operating)
+    return _share(np.nan_to_num(operating) <= 0.0, seen)
+
+
+def net_value_positive(r: RunRecord, age: int = 21) -> float:
+    """Share of organisations whose programme earned more than it cost over the last 12 months.
+
+    Every cost counted: team, pilots, running, integration, data, feedback (age 21).
+    """
     net = r.trailing("net_value", age)
-    costs = r.trailing("costs", age)
     seen = np.isfinite(net)
-    return net, costs, seen
-
-
-def no_tangible_value(r: RunRecord) -> float:
-    """Share of organisations whose last 12 months' net value is not above zero (age 21)."""
-    net, _, seen = _value_tiers(r)
-    return _share(np.nan_to_num(net) <= 0.0, seen)
-
-
-def cutting_edge(r: RunRecord) -> float:
-    """Share of organisations whose last 12 months' net value at least matches their costs."""
-    net, costs, seen = _value_tiers(r)
-    return _share(np.nan_to_num(net) >= np.nan_to_num(costs), seen)
+    return _share(np.nan_to_num(net) > 0.0, seen)
 
 
 def high_performers(r: RunRecord, age: int = 30) -> float:
@@ -260,7 +266,9 @@ STATISTICS: dict[str, Statistic] = {
         Statistic("abandoned_after_poc", "share", abandoned_after_poc.__doc__, abandoned_after_poc),
         Statistic("low_conversion", "share", low_conversion.__doc__, low_conversion),
         Statistic("no_tangible_value", "share", no_tangible_value.__doc__, no_tangible_value),
-        Statistic("cutting_edge", "share", cutting_edge.__doc__, cutting_edge),
+        Statistic(
+            "net_value_positive", "share", net_value_positive.__doc__, net_value_positive
+        ),
         Statistic("high_performers", "share", high_performers.__doc__, high_performers),
         Statistic(
             "initiatives_with_roi", "share", initiatives_with_roi.__doc__, initiatives_with_roi
