@@ -266,9 +266,7 @@ STATISTICS: dict[str, Statistic] = {
         Statistic("abandoned_after_poc", "share", abandoned_after_poc.__doc__, abandoned_after_poc),
         Statistic("low_conversion", "share", low_conversion.__doc__, low_conversion),
         Statistic("no_tangible_value", "share", no_tangible_value.__doc__, no_tangible_value),
-        Statistic(
-            "net_value_positive", "share", net_value_positive.__doc__, net_value_positive
-        ),
+        Statistic("net_value_positive", "share", net_value_positive.__doc__, net_value_positive),
         Statistic("high_performers", "share", high_performers.__doc__, high_performers),
         Statistic(
             "initiatives_with_roi", "share", initiatives_with_roi.__doc__, initiatives_with_roi
