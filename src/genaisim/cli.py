@@ -468,14 +468,8 @@ register(
 )
 
 
-def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
-    add_experiment_argument(parser)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="the results folder (default: results/<experiment name>)",
-    )
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """``--workers`` and where to run: ``--serial``, ``--dask-local`` or ``--scheduler``."""
     parser.add_argument(
         "--workers",
         type=workers_option,
@@ -496,6 +490,17 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="tcp://HOST:PORT",
         help="run on the Dask cluster whose scheduler is at this address (needs genaisim[dask])",
     )
+
+
+def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    add_experiment_argument(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the results folder (default: results/<experiment name>)",
+    )
+    add_executor_options(parser)
     parser.add_argument(
         "--resume",
         action="store_true",

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from genaisim.cli import Command, add_experiment_argument, register, workers_option
+from genaisim.cli import Command, add_executor_options, add_experiment_argument, register
 from genaisim.errors import GenaisimError
 from genaisim.files import FolderLock, write_atomically
 
@@ -25,24 +25,7 @@ def _add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the calibration folder (default: results/<calibration name>)",
     )
-    parser.add_argument(
-        "--workers",
-        type=workers_option,
-        metavar="N",
-        help="worker processes, here or in a --dask-local cluster (default: every core)",
-    )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--serial", action="store_true", help="run in this process")
-    where.add_argument(
-        "--dask-local",
-        action="store_true",
-        help="run on a local Dask cluster of --workers processes (needs genaisim[dask])",
-    )
-    where.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="run on the Dask cluster whose scheduler is at this address (needs genaisim[dask])",
-    )
+    add_executor_options(parser)
     parser.add_argument(
         "--no-publish",
         action="store_true",
