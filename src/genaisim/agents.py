@@ -407,11 +407,16 @@ class Deployment(mesa.Agent):
         self.value_history: deque[float] = deque(maxlen=window)
         self.cost_history: deque[float] = deque(maxlen=window)
         self.net_value = 0.0
-        # Net value over the first three years from the pilot's start (NaN until then,
-        # or until it retires earlier): what "delivered its expected ROI" is judged on.
+        #: the team's time this initiative used (k); not in ``net_value``, which counts
+        #: what the initiative itself adds and costs, as budget reviews see it
+        self.team_time_cost = 0.0
+        # Net value over the first three years from the pilot's start, team time included
+        # (NaN until then, or until it retires earlier): what "delivered its expected ROI"
+        # is judged on.
         self.net_value_3y = math.nan
         self.failed_tests = 0  # go-live tests failed so far
-        self.month_paid_back: int | None = None  # own net value back to zero or above
+        #: month the full account (team time included) came back to zero or above
+        self.month_paid_back: int | None = None
         # flags this month and in all
         self.flag_queue = 0.0
         self.month_flags_raised = 0
@@ -557,9 +562,9 @@ class Deployment(mesa.Agent):
         fixed = self.fixed_running_cost()
         cost = fixed + tasks * ops.inference_cost / 1000.0
         net = gross - cost
-        was_negative = self.net_value < 0.0
+        was_negative = self.full_net_value < 0.0
         self.net_value += net
-        if was_negative and self.net_value >= 0.0 and self.month_paid_back is None:
+        if was_negative and self.full_net_value >= 0.0 and self.month_paid_back is None:
             self.month_paid_back = self.model.month
         self.value_history.append(net)
         self.cost_history.append(cost)
@@ -612,6 +617,11 @@ class Deployment(mesa.Agent):
         else:
             self.data_fix_requests += 1
             org.fix_requests += 1
+
+    @property
+    def full_net_value(self) -> float:
+        """Net value with the team time this initiative used (k)."""
+        return self.net_value - self.team_time_cost
 
     def fixed_running_cost(self) -> float:
         """Monthly running cost besides inference (k): support, SLA, owner's time.
@@ -779,7 +789,7 @@ class Organisation(mesa.Agent):
         three_years_ago = self.model.month - THREE_YEARS + 1
         for deployment in (*self.pilots, *self.production):
             if deployment.month_started == three_years_ago:
-                deployment.net_value_3y = deployment.net_value
+                deployment.net_value_3y = deployment.full_net_value
 
     # -- step 1: plan -----------------------------------------------------------------
     def plan(self) -> None:
@@ -837,9 +847,9 @@ class Organisation(mesa.Agent):
             queue, mech.triaged_attention(self.team, loads, pf.triage), loads, strict=True
         ):
             deployment.attention = share
-            # Each initiative carries the team time it uses in its own account (what a
+            # Each initiative carries the team time it uses in its full account (what a
             # use case's return is judged on); the team's idle time stays the programme's.
-            deployment.net_value -= share * initiative_load * o.team_cost
+            deployment.team_time_cost += share * initiative_load * o.team_cost
 
     def expected_value(self, use_case: UseCase) -> float:
         """What the organisation expects a use case to be worth a month (k), today.

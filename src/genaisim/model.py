@@ -55,6 +55,7 @@ DEPLOYMENT_COLUMNS: tuple[str, ...] = (
     "flags_raised",
     "flags_acted",
     "net_value",
+    "team_time_cost",
 )
 
 
@@ -203,6 +204,7 @@ class GenAISimModel(mesa.Model):
                     "flags_raised": d.flags_raised,
                     "flags_acted": d.flags_acted,
                     "net_value": d.net_value,
+                    "team_time_cost": d.team_time_cost,
                 }
                 for name in DEPLOYMENT_COLUMNS:
                     rows[name].append(values[name])

@@ -112,7 +112,7 @@ def record(model: GenAISimModel) -> RunRecord:
             retired.append(-1 if d.month_retired is None else d.month_retired)
             value = d.net_value_3y
             if math.isnan(value) and d.month_retired is not None:
-                value = d.net_value  # retired before its third year: its value is final
+                value = d.full_net_value  # retired before its third year: its value is final
             value_3y.append(value)
             paid.append(-1 if d.month_paid_back is None else d.month_paid_back)
     ebit = np.array(
