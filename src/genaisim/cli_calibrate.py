@@ -94,8 +94,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(
         f"Done: {run.generations} generations, {run.simulations} simulations, final "
         f"distance {run.epsilon:.3g} (1: every figure at the edge of its band), "
-        f"{run.seconds:.0f} s in this session."
+        f"{run.seconds:.0f} s in this session; the last generation's particles are worth "
+        f"{run.effective_size:.0f} equally weighted ones."
     )
+    if run.degenerate:
+        print(
+            "Warning: a few particles carry most of the posterior's weight, so its medians "
+            "and intervals rest on them. Calibrate again with more particles, "
+            "transition = 'normal', or fewer generations (max_generations)."
+        )
     from genaisim.calibration.posterior import load_posterior
 
     posterior = load_posterior(run.posterior)

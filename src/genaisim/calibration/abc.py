@@ -119,6 +119,15 @@ class CalibrationRun:
     seconds: float
     epsilon: float
     posterior: Path
+    #: Kish's effective sample size of the last generation's weights, ``1 / sum(w²)``
+    #: (weights summing to 1): how many equally weighted particles the posterior is worth.
+    effective_size: float = float("nan")
+
+    @property
+    def degenerate(self) -> bool:
+        """Whether a few particles carry the posterior (effective size under 10%)."""
+        particles = len(self.posterior.read_text(encoding="utf-8").splitlines()) - 1
+        return self.effective_size < 0.1 * particles
 
 
 def _pyabc_parts(spec: CalibrationSpec) -> tuple[Any, Any, Any, dict[str, float]]:
@@ -234,8 +243,9 @@ def calibrate(
         seconds=seconds,
         epsilon=float(populations["epsilon"].iloc[-1]),
         posterior=posterior,
+        effective_size=effective_sizes(history)[-1],
     )
-    _write_manifest(spec, run, populations)
+    _write_manifest(spec, run, populations, effective_sizes(history))
     return run
 
 
@@ -248,6 +258,16 @@ def _finished_generations(db: str) -> int:
         return int(history.max_t + 1) if history.n_populations > 0 else 0
     except Exception:  # an empty or torn database: start again
         return 0
+
+
+def effective_sizes(history: Any) -> list[float]:
+    """Kish's effective sample size of each stored generation, first to last."""
+    sizes = []
+    for t in range(history.max_t + 1):
+        _, weights = history.get_distribution(m=0, t=t)
+        w = np.asarray(weights, float) / np.sum(weights)
+        sizes.append(float(1.0 / np.sum(w**2)))
+    return sizes
 
 
 def write_posterior(history: Any, path: Path) -> Path:
@@ -263,7 +283,9 @@ def write_posterior(history: Any, path: Path) -> Path:
     return path
 
 
-def _write_manifest(spec: CalibrationSpec, run: CalibrationRun, populations: Any) -> None:
+def _write_manifest(
+    spec: CalibrationSpec, run: CalibrationRun, populations: Any, sizes: list[float]
+) -> None:
     from genaisim.files import write_atomically
     from genaisim.provenance import versions
 
@@ -274,6 +296,7 @@ def _write_manifest(spec: CalibrationSpec, run: CalibrationRun, populations: Any
         "seconds_last_session": round(run.seconds, 1),
         "epsilon": run.epsilon,
         "epsilons": [float(e) for e in populations["epsilon"]],
+        "effective_sizes": [round(x, 3) for x in sizes],
         "posterior": run.posterior.name,
         "versions": versions(),
     }
