@@ -233,6 +233,24 @@ def programme_payback(r: RunRecord) -> float:
     return float(np.median(months)) if months.size else math.nan
 
 
+def typical_payback(r: RunRecord) -> float:
+    """Median months from an organisation's first pilot to its programme's payback.
+
+    Over all organisations that started: one not paid back by the end of the run counts
+    as paying back the month after it, so a median beyond the run means more than half
+    had not paid back.
+    """
+    months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
+        "months_to_payback"
+    ]
+    began = r.start < r.months
+    if not began.any():
+        return math.nan
+    never = (r.months - r.start + 1).astype(float)
+    months = np.where(np.isfinite(months), months, never)[began]
+    return float(np.median(months))
+
+
 def payback_within_year(r: RunRecord) -> float:
     """Share of early initiatives whose own net value was back to zero within 12 months."""
     seen = _early_pilots(r) & (r.dep_started + 12 <= r.months)
@@ -274,6 +292,7 @@ STATISTICS: dict[str, Statistic] = {
         Statistic("payback_within_year", "share", payback_within_year.__doc__, payback_within_year),
         Statistic("median_payback", "months", median_payback.__doc__, median_payback),
         Statistic("programme_payback", "months", programme_payback.__doc__, programme_payback),
+        Statistic("typical_payback", "months", typical_payback.__doc__, typical_payback),
         Statistic(
             "at_scale_year_1",
             "share",
