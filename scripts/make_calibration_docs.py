@@ -21,6 +21,7 @@ from running the model here with a fixed seed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import tempfile
@@ -48,6 +49,19 @@ MY_ORG = ROOT / "experiments" / "calibrate_my_org.toml"
 SEED = 11
 #: Cached simulations, so the page can be rewritten without running them again.
 CACHE = ROOT / "results" / "docs" / "calibration"
+
+
+def effective_size_sentence(manifest: dict) -> str:
+    """What the last generation's weights are worth, in equally weighted particles."""
+    sizes = manifest.get("effective_sizes")
+    if not sizes:
+        return ""
+    return (
+        f"The last generation's weights are worth {sizes[-1]:.0f} equally weighted "
+        f"particles (Kish's effective sample size; by generation: "
+        + ", ".join(f"{x:.0f}" for x in sizes)
+        + ")."
+    )
 
 
 def fmt(value: float, unit: str) -> str:
@@ -164,7 +178,13 @@ WHY = {
         "integration; respondents may count only its running costs."
     ),
     "payback_within_year": (
-        "As for the median payback: what a use case is charged decides how soon it pays back."
+        "A use case's account here carries its share of the team's time and its "
+        "integration; what a use case is charged decides how soon it pays back."
+    ),
+    "typical_payback": (
+        "A programme pays for its team, data work and pilots from the start; whether the "
+        "typical organisation is back in the black within four years turns on how many "
+        "of its use cases earn well once live."
     ),
     "at_scale_year_1": AT_SCALE,
     "at_scale_year_2": AT_SCALE,
@@ -194,6 +214,47 @@ def misses_section(spec, after: pd.DataFrame) -> list[str]:
             f"{interval(row, unit)}, {side} the band {fmt(t.band[0], unit)} to "
             f"{fmt(t.band[1], unit)}; {row['share_inside']:.0%} of posterior draws fall "
             f"inside it. {WHY.get(t.statistic, '')}".rstrip()
+        )
+    return lines
+
+
+#: What the statistics that no target names show about the model.
+NOT_FITTED = {
+    "median_payback": (
+        "Deloitte's own reading of its payback figure is per use case. In the model a use "
+        "case that pays back does so soon after it goes live, or not at all: there is no "
+        "slow roll-out across the organisation after go-live beyond users' adoption, so "
+        "use cases that pay back take less time than Deloitte's two to four years."
+    ),
+    "programme_payback": (
+        "Among organisations that paid back within the run only; `typical_payback` counts "
+        "every organisation."
+    ),
+}
+
+
+def not_fitted_section(spec, after: pd.DataFrame) -> list[str]:
+    """Statistics computed for every run that no target names: shown, not fitted."""
+    targeted = {t.statistic for t in spec.targets}
+    names = [name for name in STATISTICS if name not in targeted]
+    if not names:
+        return []
+    lines = [
+        "### Shown, not fitted",
+        "",
+        "| Statistic | Calibrated (90% interval) | What it shows |",
+        "|---|---|---|",
+    ]
+    for name in names:
+        values = after[name].dropna()
+        unit = STATISTICS[name].unit
+        row = {
+            "median": values.median(),
+            "low": values.quantile(0.05),
+            "high": values.quantile(0.95),
+        }
+        lines.append(
+            f"| `{name}` | {interval(pd.Series(row), unit)} | {NOT_FITTED.get(name, '')} |"
         )
     return lines
 
@@ -258,6 +319,8 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         "",
         *misses_section(spec, after),
         "",
+        *not_fitted_section(spec, sims["after"]),
+        "",
         "The bands are wide because the surveys do not measure what the model counts:",
         "a respondent's 'production', 'value' or 'ROI' is not a simulated quantity, and",
         "several figures are about AI in general, not GenAI. The readings above are",
@@ -306,9 +369,10 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         f"{spec.abc.population_size} particles, {manifest.get('simulations', '?')} "
         f"simulations of {spec.organisations} organisations, acceptance thresholds "
         f"{epsilons} (root mean square distance from the bands' middles, in half-bands: "
-        "1 means every statistic at the edge of its band). Seed "
-        f"{spec.seed}; the same seed gives the same posterior on any number of workers "
-        "(benchmarks/RESULTS.md has the wall time).",
+        "1 means every statistic at the edge of its band). "
+        + effective_size_sentence(manifest)
+        + f" Seed {spec.seed}; the same seed gives the same posterior on any number of "
+        "workers (benchmarks/RESULTS.md has the wall time).",
         "",
         "## How the headline findings move across the posterior",
         "",
@@ -394,7 +458,16 @@ def main() -> None:
     page = write_page(spec, sims, example, manifest)
     (DOCS / "calibration.md").write_text(page, encoding="utf-8")
     checks = band_table(spec, sims["after"])
-    (FIGURES / "checks.json").write_text(checks.to_json(orient="records", indent=2))
+    posterior_file = load_scenario(spec.write_scenario).posterior
+    record = {
+        # The test of the calibrated population reads this: which posterior the page
+        # describes (so a stale page is caught) and which figures it found inside.
+        "posterior_sha256": hashlib.sha256(Path(posterior_file).read_bytes()).hexdigest(),
+        "draws": int(sims["after"]["draw"].nunique()),
+        "seed": SEED,
+        "targets": json.loads(checks.to_json(orient="records")),
+    }
+    (FIGURES / "checks.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {DOCS / 'calibration.md'}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -122,6 +123,24 @@ def test_initiative_returns_and_payback():
     assert st.median_payback(run) == pytest.approx((20 + 10) / 2)
 
 
+def test_typical_payback_counts_organisations_not_paid_back_as_later_than_all():
+    months = 30
+    started = np.zeros((3, months))
+    started[:, 2:] = 1  # every programme's first pilot starts at month 2
+    cumulative = np.full((3, months), -100.0)
+    cumulative[0, 12:] = 10.0  # paid back 10 months after its first pilot
+    cumulative[1, 22:] = 5.0  # 20 months after
+    # organisation 2 never pays back: counts as 29 months (one after the run's end)
+    series = {"pilots_started_total": started, "cumulative_net_value": cumulative}
+    run = _record(months=months, start=(2, 2, 2), series=series)
+    assert st.typical_payback(run) == pytest.approx(20)
+    cumulative[1] = -100.0  # now two of three never pay back: the median is beyond the run
+    run = _record(months=months, start=(2, 2, 2), series=series)
+    assert st.typical_payback(run) == pytest.approx(months - 2 + 1)
+    # Only organisations that paid back count towards programme_payback.
+    assert st.programme_payback(run) == pytest.approx(10)
+
+
 def test_a_statistic_with_nothing_to_count_is_nan_not_zero():
     run = _record(deployments=[])
     assert math.isnan(st.pilot_to_production(run))
@@ -153,7 +172,13 @@ def test_the_committed_calibration_file_is_valid():
     ("edit", "message"),
     [
         (("organisations = 100", "organisations = 0"), "organisations"),
-        (("population_size = 150", "population_size = 10"), "too small for transition"),
+        (
+            (
+                ("population_size = 150", "population_size = 10"),
+                ('transition = "normal"', 'transition = "local"'),
+            ),
+            "too small for transition",
+        ),
         (('"portfolio.build_effort"', '"portfolio.build_efort"'), "did you mean"),
         (("[1.5, 8.0]", "[8.0, 1.5]"), "low must be below high"),
         (("[9, 36]", "[9, 360]"), "leaves the parameter's range"),
@@ -163,7 +188,10 @@ def test_the_committed_calibration_file_is_valid():
     ],
 )
 def test_a_bad_calibration_file_gets_one_line_naming_the_problem(tmp_path, edit, message, capsys):
-    text = CALIBRATION.read_text().replace(*edit, 1)
+    text = CALIBRATION.read_text()
+    for old, new in edit if isinstance(edit[0], tuple) else (edit,):
+        assert old in text
+        text = text.replace(old, new, 1)
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(CalibrationError, match=message):
@@ -201,7 +229,6 @@ def _tiny(tmp_path: Path, generations: int = 2) -> Path:
     for old, new in (
         ("organisations = 100", "organisations = 8"),
         ("population_size = 150", "population_size = 6"),
-        ('transition = "local"', 'transition = "normal"'),
         ("max_generations = 8", f"max_generations = {generations}"),
         ('write_scenario = "enterprise_2024"', 'write_scenario = ""'),
     ):
@@ -225,6 +252,11 @@ def test_a_tiny_calibration_gives_the_same_posterior_serial_on_a_pool_and_on_das
     assert len(posterior.table) == 6
     assert set(posterior.keys) == set(load_calibration(spec).priors)
     assert _posterior_bytes(tmp_path / "a") == _posterior_bytes(tmp_path / "b")
+    # The manifest says how many equally weighted particles each generation is worth.
+    manifest = json.loads((tmp_path / "a" / "calibration.json").read_text())
+    weights = posterior.table["weight"].to_numpy()
+    assert len(manifest["effective_sizes"]) == manifest["generations"]
+    assert manifest["effective_sizes"][-1] == pytest.approx(1 / (weights**2).sum(), rel=1e-3)
     pytest.importorskip("distributed")
     command = ["calibrate", str(spec), "--out", str(tmp_path / "c"), "--dask-local"]
     assert main([*command, "--workers", "2"]) == 0
@@ -416,3 +448,4 @@ def test_a_calibrated_scenario_run_without_draws_says_how_to_see_parameter_uncer
     )
     assert status == 0
     assert "--posterior N" in capsys.readouterr().out
+
