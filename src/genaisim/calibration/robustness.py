@@ -45,6 +45,7 @@ HISTORY_MONTHS = 36
 
 
 def _cell_run(scenario_data: dict[str, Any], replications: int, seed: int) -> dict[str, float]:
+    from genaisim.agents import OwnerKind
     from genaisim.results import simulate
 
     scenario = Scenario.model_validate(scenario_data)
@@ -54,7 +55,7 @@ def _cell_run(scenario_data: dict[str, Any], replications: int, seed: int) -> di
     horizon = scenario.simulation.years * 12
     judged = d[d["month_started"] <= horizon - HISTORY_MONTHS]
     stable = judged["months_in_production"] >= STABLE_MONTHS
-    business = judged["owner_kind"] == "business"
+    business = judged["owner_kind"] == OwnerKind.BUSINESS.value
     return {
         "value": float(summary["cumulative_net_value"].mean()),
         "compounding": float((summary["label"] == "compounding").mean()),
