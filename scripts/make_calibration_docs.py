@@ -363,8 +363,8 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
     posterior = load_posterior(load_scenario(spec.write_scenario).posterior)
     FIGURES.mkdir(parents=True, exist_ok=True)
     export(predictive_check(after, before), FIGURES / "predictive_check.svg")
-    export(posterior_marginals(posterior, spec.priors), FIGURES / "marginals.svg")
-    export(posterior_pairs(posterior), FIGURES / "pairs.svg")
+    export(posterior_marginals(posterior, spec.priors), FIGURES / "marginals.png", scale=1)
+    export(posterior_pairs(posterior), FIGURES / "pairs.png", scale=1)
     robust = findings(sims["robust"])
     draws = sims["after"]["draw"].nunique()
     organisations = load_scenario(spec.write_scenario).population.organisations
@@ -464,9 +464,9 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
     epsilons = ", ".join(f"{e:.2f}" for e in manifest.get("epsilons", [])[1:])
     lines += [
         "",
-        "![Posterior marginals](calibration/marginals.svg)",
+        "![Posterior marginals](calibration/marginals.png)",
         "",
-        "![Posterior pairs](calibration/pairs.svg)",
+        "![Posterior pairs](calibration/pairs.png)",
         "",
         "The run: "
         f"{manifest.get('generations', '?')} generations of "
