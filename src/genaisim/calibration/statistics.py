@@ -177,7 +177,10 @@ def abandoned_after_poc(r: RunRecord) -> float:
 
 
 def low_conversion(r: RunRecord, age: int = 18) -> float:
-    """Share of organisations with 30% or fewer of their pilots live at programme age 18."""
+    """Share of organisations that had taken 30% or fewer of their pilots live by age 18.
+
+    Pilots ever taken live (including any since retired) over pilots started.
+    """
     started = r.at_age("pilots_started_total", age)
     promoted = r.at_age("promoted_total", age)
     seen = np.isfinite(started) & (started > 0)
@@ -216,8 +219,12 @@ def high_performers(r: RunRecord, age: int = 30) -> float:
 
 
 def initiatives_with_roi(r: RunRecord) -> float:
-    """Share of early initiatives whose own net value over three years is positive."""
-    known = _early_pilots(r) & np.isfinite(r.dep_value_3y)
+    """Share of early initiatives whose own net value over three years is positive.
+
+    Among those started at least 36 months before the end of the run, so that an
+    initiative stopped early (whose value is final) and one still open are counted alike.
+    """
+    known = _early_pilots(r) & (r.dep_started + 36 <= r.months) & np.isfinite(r.dep_value_3y)
     return _share(np.nan_to_num(r.dep_value_3y) > 0.0, known)
 
 
@@ -237,8 +244,8 @@ def typical_payback(r: RunRecord) -> float:
     """Median months from an organisation's first pilot to its programme's payback.
 
     Over all organisations that started: one not paid back by the end of the run counts
-    as paying back the month after it, so a median beyond the run means more than half
-    had not paid back.
+    as paying back the month after it, so when more than half had not paid back the
+    median is the run's remaining length (a censored value, not a payback time).
     """
     months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
         "months_to_payback"
@@ -249,6 +256,20 @@ def typical_payback(r: RunRecord) -> float:
     never = (r.months - r.start + 1).astype(float)
     months = np.where(np.isfinite(months), months, never)[began]
     return float(np.median(months))
+
+
+def paid_back_by_48(r: RunRecord, age: int = 48) -> float:
+    """Share of organisations whose programme had paid back 48 months after its first pilot.
+
+    Among organisations whose programme is at least 48 months old by the end of the run:
+    the median organisation pays back within four years exactly when this share is at
+    least one half. Every cost counted.
+    """
+    months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
+        "months_to_payback"
+    ]
+    seen = r.start + age <= r.months
+    return _share(np.nan_to_num(months, nan=np.inf) <= age, seen)
 
 
 def payback_within_year(r: RunRecord) -> float:
@@ -293,6 +314,7 @@ STATISTICS: dict[str, Statistic] = {
         Statistic("median_payback", "months", median_payback.__doc__, median_payback),
         Statistic("programme_payback", "months", programme_payback.__doc__, programme_payback),
         Statistic("typical_payback", "months", typical_payback.__doc__, typical_payback),
+        Statistic("paid_back_by_48", "share", paid_back_by_48.__doc__, paid_back_by_48),
         Statistic(
             "at_scale_year_1",
             "share",
