@@ -210,7 +210,8 @@ class Organisation(Section):
         "workflow's task volume is multiplied by it (so is the yearly EBIT used to read "
         "results); the programme's team and running costs are not.",
         "judgement: 1 is the catalogue's mid-sized regulated enterprise; large enterprises "
-        "span about an order of magnitude in volume",
+        "span about an order of magnitude in volume; the median fitted for enterprise_2024 "
+        "(docs/calibration.md)",
         group="scale",
     )
     annual_ebit: float = param(
