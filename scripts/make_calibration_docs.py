@@ -108,6 +108,11 @@ def simulate_all(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
         )
         print(f"before calibration: {args.before} populations in {time.perf_counter() - t:.0f} s")
         t = time.perf_counter()
+        out["medians"] = simulate_statistics(
+            calibrated, args.before, SEED, names, executor=executor
+        )
+        print(f"at the medians: {args.before} populations in {time.perf_counter() - t:.0f} s")
+        t = time.perf_counter()
         inputs = load_scenario(spec.scenario).with_changes(
             {"population.organisations": spec.organisations}
         )
@@ -122,6 +127,7 @@ def simulate_all(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
         out["robust"] = foundations_across_posterior(
             small, posterior, args.robust_draws, SEED, executor=executor
         )
+        out["robust"]["organisations"] = args.robust_organisations
         print(f"findings across the posterior: {time.perf_counter() - t:.0f} s")
     return out
 
@@ -154,20 +160,36 @@ def my_org_example(args: argparse.Namespace) -> tuple[pd.DataFrame, dict, float]
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def targets_section(spec, after: pd.DataFrame, before: pd.DataFrame) -> list[str]:
+def near_edge(row: pd.Series, band: tuple[float, float]) -> bool:
+    """Whether a simulated median lies within two Monte Carlo standard errors of an edge.
+
+    The standard error of a median of n runs is about 1.25 sd / sqrt(n), the sd read
+    from the 90% interval (about 3.3 sd wide). Such a figure may be counted in or out
+    of its band by another seed.
+    """
+    se = 1.25 * (row["high"] - row["low"]) / 3.29 / np.sqrt(row["runs"])
+    return bool(min(abs(row["median"] - band[0]), abs(row["median"] - band[1])) < 2 * se)
+
+
+def targets_section(
+    spec, after: pd.DataFrame, before: pd.DataFrame, medians: pd.DataFrame
+) -> list[str]:
     lines = [
-        "| Figure | Statistic | Published | Band | Before calibration "
+        "| Figure | Statistic | Published | Band | Before calibration | At the medians "
         "| Calibrated (90% interval) | Inside |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
-    for (_, row), (_, old), t in zip(
-        after.iterrows(), before.iterrows(), spec.targets, strict=True
+    for (_, row), (_, old), (_, mid), t in zip(
+        after.iterrows(), before.iterrows(), medians.iterrows(), spec.targets, strict=True
     ):
         unit = STATISTICS[t.statistic].unit
+        verdict = "yes" if row["inside"] else "**no**"
+        if near_edge(row, t.band):
+            verdict += f" (at the edge: {row['share_inside']:.0%} of draws inside)"
         lines.append(
             f"| {t.survey} | `{t.statistic}` | {fmt(t.observed, unit)} | "
             f"{fmt(t.band[0], unit)} to {fmt(t.band[1], unit)} | {fmt(old['median'], unit)} | "
-            f"{interval(row, unit)} | {'yes' if row['inside'] else '**no**'} |"
+            f"{fmt(mid['median'], unit)} | {interval(row, unit)} | {verdict} |"
         )
     lines += ["", "Sources, samples and caveats:", ""]
     seen = set()
@@ -194,7 +216,9 @@ WHY = {
     ),
     "high_performers": (
         "The share depends on the EBIT the model reads value against "
-        "(`organisation.annual_ebit`, judgement), which no survey here sets."
+        "(`organisation.annual_ebit` times size, judgement), which no survey here sets, "
+        "and the model counts value net of the whole programme's costs, where "
+        "respondents may count gross impact."
     ),
     "initiatives_with_roi": (
         "A use case's account here carries its share of the team's time; a CEO's "
@@ -208,7 +232,7 @@ WHY = {
         "A use case's account here carries its share of the team's time and its "
         "integration; what a use case is charged decides how soon it pays back."
     ),
-    "typical_payback": (
+    "paid_back_by_48": (
         "A programme pays for its team, data work and pilots from the start; whether the "
         "typical organisation is back in the black within four years turns on how many "
         "of its use cases earn well once live."
@@ -244,7 +268,7 @@ def misses_section(spec, after: pd.DataFrame, prior: pd.DataFrame) -> list[str]:
             if other != t.survey and inside[other].any() and not (alone & inside[other]).any()
         ]
         tension = (
-            f" No parameter set drawn from the priors puts it inside together with: "
+            f" No parameter set in the prior sample puts it inside together with: "
             f"{'; '.join(never)} (below)."
             if alone.any() and never
             else ""
@@ -263,12 +287,17 @@ NOT_FITTED = {
     "median_payback": (
         "Deloitte's own reading of its payback figure is per use case. In the model a use "
         "case that pays back does so soon after it goes live, or not at all: there is no "
-        "slow roll-out across the organisation after go-live beyond users' adoption, so "
-        "use cases that pay back take less time than Deloitte's two to four years."
+        "slow roll-out across the organisation after go-live beyond users' adoption. Only "
+        "paybacks inside the run are seen, which also pulls this median down."
     ),
     "programme_payback": (
         "Among organisations that paid back within the run only; `typical_payback` counts "
         "every organisation."
+    ),
+    "typical_payback": (
+        "Censored at the end of the run: when fewer than half of the organisations have "
+        "paid back, the median is the run's remaining length, not a "
+        "payback time. `paid_back_by_48` is the figure fitted for the same survey."
     ),
 }
 
@@ -297,10 +326,12 @@ def joint_section(spec, prior: pd.DataFrame) -> list[str]:
         f"each (seed {SEED}). The most figures any one set matches: **{best} of "
         f"{len(surveys)}**, by {int((counts == best).sum())} of the sets. "
         "Each cell is the share of sets whose population matches both figures (the "
-        "diagonal: the figure alone). A pair that no set matches together is a tension "
-        "between the surveys as the model reads them, not something a better fit can "
-        "remove: removing it needs a different reading of a survey or a mechanism the "
-        "model lacks.",
+        "diagonal: the figure alone). A pair that no set in this sample matches together "
+        "is a *candidate* tension between the surveys as the model reads them. It is not "
+        f"proof: no joint match in {len(prior)} sets bounds the region matching both to "
+        f"less than about {3 / len(prior):.1%} of the priors' box (rule of three), and for "
+        "two figures each matched by few sets, no joint match is also what chance gives "
+        "for unrelated figures.",
         "",
         "| Figure | " + " | ".join(short.values()) + " |",
         "|---|" + "---|" * len(surveys),
@@ -320,7 +351,7 @@ def joint_section(spec, prior: pd.DataFrame) -> list[str]:
     lines.append("")
     if never:
         lines.append(
-            "Never matched together although each is matched alone: "
+            "Never matched together in this sample although each is matched alone: "
             + "; ".join(f"{short[a]} and {short[b]}" for a, b in never)
             + "."
         )
@@ -355,11 +386,27 @@ def not_fitted_section(spec, after: pd.DataFrame) -> list[str]:
     return lines
 
 
+def verdict(row: pd.Series) -> str:
+    """Robust, reversed or mixed: how a finding fares across posterior draws."""
+    if row["robust"]:
+        return "robust"
+    if row["draws"] and row["holds_in"] <= 0.1:
+        return "**reversed**"
+    return "mixed"
+
+
 def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> str:
     after = band_table(spec, sims["after"])
     before = band_table(spec, sims["before"])
     surveys = surveys_inside(after)
     best_joint = int(_inside_by_survey(spec, sims["prior"]).sum(axis=1).max())
+    missed = after[~after["inside"]]
+    low = [f"`{r.statistic}`" for r in missed.itertuples() if r.median < r.band_low]
+    high = [f"`{r.statistic}`" for r in missed.itertuples() if r.median > r.band_high]
+    stopped = (
+        manifest.get("simulations", 0) >= spec.abc.max_simulations
+        or manifest.get("generations", 0) >= spec.abc.max_generations
+    )
     posterior = load_posterior(load_scenario(spec.write_scenario).posterior)
     FIGURES.mkdir(parents=True, exist_ok=True)
     export(predictive_check(after, before), FIGURES / "predictive_check.svg")
@@ -382,11 +429,24 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         f"population of {organisations} large enterprises whose mechanisms are fitted by "
         "approximate Bayesian computation (ABC-SMC, with pyabc), and whose results carry "
         "the posterior's uncertainty. "
-        f"No parameter set drawn from the priors matches more than {best_joint} of the "
-        f"{len(surveys)} together (section 'Which figures the model can match together'): "
-        "the figures the fit misses are in tension under the model's mechanisms and these "
-        "readings of the surveys, so matching them needs a different reading or a mechanism "
-        "the model lacks, not a longer fit.",
+        + (f"Missed below their bands: {', '.join(low)}. " if low else "")
+        + (f"Missed above: {', '.join(high)}. " if high else "")
+        + (
+            "Where the misses are one-sided, results of `enterprise_2024` are biased "
+            "beyond their posterior intervals in that direction: use it for dynamics and "
+            "comparisons between scenarios more than for levels. "
+            if low or high
+            else ""
+        )
+        + f"None of {len(sims['prior'])} parameter sets drawn from the priors matched "
+        f"more than {best_joint} of the {len(surveys)} figures together (section 'Which "
+        "figures the model can match together')"
+        + (
+            "; the fit itself stopped on its budget of generations or simulations, not "
+            "because its distance stopped falling."
+            if stopped
+            else "."
+        ),
         "",
         "```",
         "genaisim calibrate experiments/calibrate_enterprise_2024.toml  # the fit (see below)",
@@ -411,9 +471,11 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         f"{organisations} organisations each (seed {SEED}); median and 90% interval over "
         "draws, so the interval holds parameter uncertainty and the sampling noise of a "
         "population of this size. Before calibration: `enterprise_2024_inputs` at the "
-        f"judgement defaults, {sims['before']['run'].nunique()} populations.",
+        f"judgement defaults, {sims['before']['run'].nunique()} populations. At the "
+        "medians: `enterprise_2024` as written (every parameter at its posterior median; "
+        "what runs without `--posterior` use), as many populations.",
         "",
-        *targets_section(spec, after, before),
+        *targets_section(spec, after, before, band_table(spec, sims["medians"])),
         "",
         "![The calibrated model against the surveys](calibration/predictive_check.svg)",
         "",
@@ -451,15 +513,20 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         "Uniform priors over the ranges judgement finds credible; each row is the weighted",
         "median and 90% interval of the last generation's particles.",
         "",
-        "| Parameter | Prior | Posterior median | 90% interval |",
-        "|---|---|---|---|",
+        "A parameter whose 90% interval still covers three quarters of its prior range",
+        "is barely identified by these figures: its median is a compromise, not a",
+        "measurement.",
+        "",
+        "| Parameter | Prior | Posterior median | 90% interval | Identified |",
+        "|---|---|---|---|---|",
     ]
     for key in posterior.keys:
-        low, high = posterior.interval(key)
-        p_low, p_high = spec.priors[key]
+        p_lo, p_hi = spec.priors[key]
+        q_lo, q_hi = posterior.interval(key)
+        identified = "barely" if (q_hi - q_lo) >= 0.75 * (p_hi - p_lo) else "yes"
         lines.append(
-            f"| `{key}` | {p_low:g} to {p_high:g} | {posterior.median(key):.3g} | "
-            f"{low:.3g} to {high:.3g} |"
+            f"| `{key}` | {p_lo:g} to {p_hi:g} | {posterior.median(key):.3g} | "
+            f"{q_lo:.3g} to {q_hi:.3g} | {identified} |"
         )
     epsilons = ", ".join(f"{e:.2f}" for e in manifest.get("epsilons", [])[1:])
     lines += [
@@ -471,10 +538,13 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         "The run: "
         f"{manifest.get('generations', '?')} generations of "
         f"{spec.abc.population_size} particles, {manifest.get('simulations', '?')} "
-        f"simulations of {spec.organisations} organisations, acceptance thresholds "
-        f"{epsilons} (root mean square distance from the bands' middles, in half-bands: "
+        f"simulations of {spec.organisations} organisations, acceptance thresholds of "
+        f"generations 1 onwards {epsilons} (generation 0 accepts every draw from the "
+        "priors; root mean square distance from the bands' middles, in half-bands: "
         "1 means every statistic at the edge of its band). "
         + effective_size_sentence(manifest)
+        + " With that many, the ends of each 90% interval rest on a handful of effective "
+        "particles: read them as rough."
         + f" Seed {spec.seed}; the same seed gives the same posterior on any number of "
         "workers (benchmarks/RESULTS.md has the wall time).",
         "",
@@ -484,12 +554,13 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         f"{', '.join(FOUNDATIONS)}) as a 2^4 factorial, re-run at "
         f"{sims['robust']['draw'].nunique()} posterior draws with "
         f"{int(sims['robust'].shape[0] / sims['robust']['draw'].nunique())} cells each "
-        f"(populations of {load_scenario(spec.write_scenario).population.organisations} "
-        "reduced for speed; common random numbers within a draw). An effect *holds* in a "
-        "draw when it is positive there; a finding is called robust when it holds in at "
-        "least 90% of draws.",
+        f"(populations of {int(sims['robust']['organisations'].iloc[0])} organisations rather than "
+        f"{organisations}, for speed; common random numbers within a draw). An effect "
+        "*holds* in a draw when it is positive there; a finding is *robust* when it holds "
+        "in at least 90% of draws and *reversed* when it holds in at most 10%: the "
+        "calibrated population then says the opposite.",
         "",
-        "| Finding | Median effect | 90% interval over draws | Holds in | Robust |",
+        "| Finding | Median effect | 90% interval over draws | Holds in | Verdict |",
         "|---|---|---|---|---|",
     ]
     for _, row in robust.iterrows():
@@ -498,7 +569,7 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         f = (lambda v: f"{v:+.2f}") if share else (lambda v: f"{v / 1000:+.2f} M")
         lines.append(
             f"| {name} | {f(row['median'])} | {f(row['low'])} to {f(row['high'])} | "
-            f"{row['holds_in']:.0%} of {row['draws']} | {'yes' if row['robust'] else 'no'} |"
+            f"{row['holds_in']:.0%} of {row['draws']} | {verdict(row)} |"
         )
     lines += [
         "",
@@ -555,7 +626,7 @@ def main() -> None:
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     spec = load_calibration(CALIBRATION)
     CACHE.mkdir(parents=True, exist_ok=True)
-    names = ("after", "before", "prior", "robust")
+    names = ("after", "before", "medians", "prior", "robust")
     if args.reuse and all((CACHE / f"{n}.parquet").exists() for n in names):
         sims = {n: pd.read_parquet(CACHE / f"{n}.parquet") for n in names}
     else:
