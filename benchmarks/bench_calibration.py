@@ -1,6 +1,6 @@
 """Calibration speed: wall time, simulations per second and peak memory, serial and parallel.
 
-    .venv/bin/python benchmarks/bench_calibration.py                 # 2 generations, ~4 min
+    .venv/bin/python benchmarks/bench_calibration.py                 # 2 generations, ~20 min
     .venv/bin/python benchmarks/bench_calibration.py --generations 8 # the whole calibration
     .venv/bin/python benchmarks/bench_calibration.py --quick         # smoke run, seconds
 
