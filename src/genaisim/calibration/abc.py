@@ -122,12 +122,13 @@ class CalibrationRun:
     #: Kish's effective sample size of the last generation's weights, ``1 / sum(w²)``
     #: (weights summing to 1): how many equally weighted particles the posterior is worth.
     effective_size: float = float("nan")
+    #: particles in the last generation
+    particles: int = 0
 
     @property
     def degenerate(self) -> bool:
         """Whether a few particles carry the posterior (effective size under 10%)."""
-        particles = len(self.posterior.read_text(encoding="utf-8").splitlines()) - 1
-        return self.effective_size < 0.1 * particles
+        return self.effective_size < 0.1 * self.particles
 
 
 def _pyabc_parts(spec: CalibrationSpec) -> tuple[Any, Any, Any, dict[str, float]]:
@@ -236,6 +237,7 @@ def calibrate(
     posterior = write_posterior(history, folder / POSTERIOR)
     populations = history.get_all_populations()
     populations = populations[populations["t"] >= 0]
+    sizes = effective_sizes(history)
     run = CalibrationRun(
         folder=folder,
         generations=int(history.max_t + 1),
@@ -243,9 +245,10 @@ def calibrate(
         seconds=seconds,
         epsilon=float(populations["epsilon"].iloc[-1]),
         posterior=posterior,
-        effective_size=effective_sizes(history)[-1],
+        effective_size=sizes[-1],
+        particles=spec.abc.population_size,
     )
-    _write_manifest(spec, run, populations, effective_sizes(history))
+    _write_manifest(spec, run, populations, sizes)
     return run
 
 

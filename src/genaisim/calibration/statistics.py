@@ -228,14 +228,19 @@ def initiatives_with_roi(r: RunRecord) -> float:
     return _share(np.nan_to_num(r.dep_value_3y) > 0.0, known)
 
 
+def _months_to_payback(r: RunRecord) -> np.ndarray:
+    """Each organisation's months from its first pilot to its programme's payback (NaN: not)."""
+    return payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
+        "months_to_payback"
+    ]
+
+
 def programme_payback(r: RunRecord) -> float:
     """Median months from an organisation's first pilot to its programme's payback.
 
     Among organisations whose cumulative net value came back to zero within the horizon.
     """
-    months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
-        "months_to_payback"
-    ]
+    months = _months_to_payback(r)
     months = months[np.isfinite(months)]
     return float(np.median(months)) if months.size else math.nan
 
@@ -247,9 +252,7 @@ def typical_payback(r: RunRecord) -> float:
     as paying back the month after it, so when more than half had not paid back the
     median is the run's remaining length (a censored value, not a payback time).
     """
-    months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
-        "months_to_payback"
-    ]
+    months = _months_to_payback(r)
     began = r.start < r.months
     if not began.any():
         return math.nan
@@ -265,9 +268,7 @@ def paid_back_by_48(r: RunRecord, age: int = 48) -> float:
     the median organisation pays back within four years exactly when this share is at
     least one half. Every cost counted.
     """
-    months = payback(r.series["cumulative_net_value"], r.series["pilots_started_total"])[
-        "months_to_payback"
-    ]
+    months = _months_to_payback(r)
     seen = r.start + age <= r.months
     return _share(np.nan_to_num(months, nan=np.inf) <= age, seen)
 
