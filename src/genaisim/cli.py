@@ -45,6 +45,7 @@ from genaisim.files import FolderLock, folder_is_empty
 from genaisim.labels import LABELS
 from genaisim.report import format_parameters, format_scenarios, format_summary
 from genaisim.results import TABLES, simulate
+from genaisim.roadmap import read_portfolio_csv
 from genaisim.scenario import Scenario, load_scenario, parse_assignment
 
 PROG = "genaisim"
@@ -218,11 +219,29 @@ def changes_from(assignments: Sequence[str]) -> dict[str, Any]:
     return dict(parse_assignment(text) for text in assignments)
 
 
+def add_portfolio_option(parser: argparse.ArgumentParser) -> None:
+    """``--portfolio CSV``: start from the use cases the organisation runs today."""
+    parser.add_argument(
+        "--portfolio",
+        type=Path,
+        metavar="CSV",
+        help=(
+            "start from the organisation's current use cases (pilots and live systems), one "
+            "row each; template: scenarios/portfolio_template.csv"
+        ),
+    )
+
+
 def scenario_from(args: argparse.Namespace) -> Scenario:
-    """The scenario named on the command line, with its ``--set`` changes applied."""
+    """The scenario named on the command line, with its ``--set`` and ``--portfolio`` applied."""
     scenario = load_scenario(args.scenario)
     changes = changes_from(args.changes)
-    return scenario.with_changes(changes, source="--set") if changes else scenario
+    if changes:
+        scenario = scenario.with_changes(changes, source="--set")
+    if getattr(args, "portfolio", None) is not None:
+        rows = read_portfolio_csv(args.portfolio)
+        scenario = scenario.with_portfolio(rows, source=f"--portfolio {args.portfolio}")
+    return scenario
 
 
 # -- run -----------------------------------------------------------------------
@@ -248,6 +267,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulated horizon in years (default: the scenario's simulation.years)",
     )
     add_set_option(parser)
+    add_portfolio_option(parser)
     parser.add_argument(
         "--posterior",
         type=workers_option,
@@ -334,7 +354,8 @@ register(
             "  genaisim run baseline -r 50\n"
             "  genaisim run pilot_loop --years 10\n"
             "  genaisim run compounder --set feedback.culture=0.1 --set feedback.tooling=0.1\n"
-            "  genaisim run my_org.toml --seed 7 --out results/my_org --format csv"
+            "  genaisim run my_org.toml --seed 7 --out results/my_org --format csv\n"
+            "  genaisim run roadmap_example --portfolio scenarios/portfolio_template.csv"
         ),
         add_arguments=_add_run_arguments,
         run=_run,
@@ -371,6 +392,7 @@ register(
 def _add_describe_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     add_set_option(parser)
+    add_portfolio_option(parser)
 
 
 def _describe(args: argparse.Namespace) -> int:
@@ -1194,7 +1216,7 @@ register(
 
 # The exploratory commands (discover, export) and calibration live in modules of their
 # own and register here.
-from genaisim import cli_calibrate, cli_explore  # noqa: E402, F401
+from genaisim import cli_calibrate, cli_explore, cli_roadmap  # noqa: E402, F401
 
 if __name__ == "__main__":
     sys.exit(main())

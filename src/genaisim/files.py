@@ -301,7 +301,7 @@ def read_text_file(path: Path, what: str, error: type[GenaisimError]) -> str:
 def decode_text(data: bytes, source: str, what: str, error: type[GenaisimError]) -> str:
     """``data`` as UTF-8 text, or ``error`` saying it is binary or in another encoding."""
     if b"\x00" in data:
-        raise error(f"{source}: is a binary file, not {what} (TOML text)")
+        raise error(f"{source}: is a binary file, not a {what} (text)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

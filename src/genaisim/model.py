@@ -13,6 +13,7 @@ import pandas as pd
 from genaisim.agents import Deployment, Organisation, Stage
 from genaisim.observe import INTEGER_COLUMNS, TIMESERIES_COLUMNS, TIMESERIES_TYPES, monthly_row
 from genaisim.scenario import Scenario
+from genaisim.timeline import adopt, changes_at, seed_portfolio, with_values
 
 __all__ = [
     "DEPLOYMENT_COLUMNS",
@@ -86,6 +87,11 @@ class GenAISimModel(mesa.Model):
             seed = int.from_bytes(stream.generate_state(4).tobytes(), "little")
             Organisation(self, index, params, random.Random(seed))
         self.organisations: list[Organisation] = list(self.agents_by_type[Organisation])
+        for org in self.organisations:
+            seed_portfolio(org, self.params.current_portfolio)
+        #: per organisation, each ramp's starting values; parameter sets shared by value
+        self._ramp_starts: list[dict] = [{} for _ in self.organisations]
+        self._changed_params: dict = {}
         self._table = np.empty(
             (self.horizon * len(self.organisations), len(TIMESERIES_COLUMNS)), dtype=np.float64
         )
@@ -94,13 +100,24 @@ class GenAISimModel(mesa.Model):
         """One month: every organisation plans, operates, reviews, acts and learns; then record.
 
         Organisations never interact, so each runs its whole month in turn (see
-        :meth:`Organisation.step` for the order of phases within it).
+        :meth:`Organisation.step` for the order of phases within it). Interventions due
+        this month apply first (see :mod:`genaisim.timeline`).
         """
+        if self.params.interventions:
+            self.apply_interventions()
         self.agents_by_type[Organisation].do("step")
         self.record()
         self.month += 1
         if self.month >= self.horizon:
             self.running = False
+
+    def apply_interventions(self) -> None:
+        """Give each organisation the lever values the interventions set for this month."""
+        interventions = self.params.interventions
+        for org, starts in zip(self.organisations, self._ramp_starts, strict=True):
+            changes = changes_at(interventions, self.month, org.params, starts)
+            if changes:
+                adopt(org, with_values(org.params, changes, self._changed_params))
 
     def run(self) -> GenAISimModel:
         """Step until the horizon; returns the model for chaining."""

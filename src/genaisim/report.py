@@ -129,6 +129,20 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
         lines.append(_field("", scenario.description))
     if changes:
         lines.append(_field("Changes", ", ".join(f"{k} = {v!r}" for k, v in changes.items())))
+    for intervention in scenario.interventions:
+        ramp = f" over {intervention.ramp_months} months" if intervention.ramp_months else ""
+        changes_text = ", ".join(f"{k} = {v:g}" for k, v in intervention.set.items())
+        title = f"{intervention.label}: " if intervention.label else ""
+        lines.append(_field("Timeline", f"month {intervention.month}{ramp}: {title}{changes_text}"))
+    if scenario.current_portfolio:
+        stages = [row.stage for row in scenario.current_portfolio]
+        lines.append(
+            _field(
+                "Portfolio",
+                f"{_count(stages.count('pilot'), 'pilot')} and "
+                f"{_count(stages.count('production'), 'live system')} at the start",
+            )
+        )
     lines.append(
         _field(
             "Runs",

@@ -132,6 +132,24 @@ class Results:
             summary.insert(1, "draw", summary["replication"].map(draw).astype(np.int64))
         return summary
 
+    @property
+    def interventions(self) -> pd.DataFrame:
+        """One row per lever an intervention changes: month, ramp, label, key and value."""
+        rows = [
+            {
+                "intervention": number,
+                "month": iv.month,
+                "ramp_months": iv.ramp_months,
+                "label": iv.title(),
+                "key": key,
+                "value": float(value),
+            }
+            for number, iv in enumerate(self.scenario.interventions)
+            for key, value in iv.set.items()
+        ]
+        columns = ["intervention", "month", "ramp_months", "label", "key", "value"]
+        return pd.DataFrame(rows, columns=columns)
+
     def label_shares(self) -> pd.Series:
         """Share of replication x organisation trajectories with each label."""
         return self.summary()["label"].value_counts(normalize=True)
@@ -146,7 +164,11 @@ class Results:
             "years": self.years,
             **versions(),
             "created": self.created,
-            "tables": [*TABLES, *(["draws"] if self.draws is not None else [])],
+            "tables": [
+                *TABLES,
+                *(["draws"] if self.draws is not None else []),
+                *(["interventions"] if self.scenario.interventions else []),
+            ],
         }
 
     def save(
@@ -184,6 +206,8 @@ class Results:
             }
             if self.draws is not None:
                 tables["draws"] = self.draws
+            if self.scenario.interventions:
+                tables["interventions"] = self.interventions
             new = new_folder_beside(out)
             try:
                 files = {}

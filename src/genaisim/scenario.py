@@ -24,10 +24,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genaisim.errors import ScenarioError
 from genaisim.files import decode_text, read_text_file
+from genaisim.roadmap import (
+    MID_RUN_KEYS,
+    CurrentUseCase,
+    Intervention,
+    check_current_portfolio,
+    check_interventions,
+)
 
 SCENARIO_SUFFIX = ".toml"
 
@@ -1053,6 +1060,8 @@ class ParameterInfo:
     source: str = JUDGEMENT
     #: the lever family (a section name, or e.g. "data" for the starting data quality)
     group: str = ""
+    #: whether an intervention may change it mid-run (see :mod:`genaisim.roadmap`)
+    mid_run: bool = False
 
     @property
     def money(self) -> bool:
@@ -1105,6 +1114,52 @@ class Scenario(BaseModel):
     feedback: Feedback = Field(default_factory=Feedback)
     culture: Culture = Field(default_factory=Culture)
     operations: Operations = Field(default_factory=Operations)
+    interventions: tuple[Intervention, ...] = Field(
+        (),
+        description=(
+            "Timed changes to levers that can change mid-run (a policy timeline); see "
+            "genaisim.roadmap. Empty: every lever holds for the whole run."
+        ),
+    )
+    current_portfolio: tuple[CurrentUseCase, ...] = Field(
+        (),
+        description=(
+            "The use cases the organisation runs today, from which the run starts (usually "
+            "read from a CSV file with --portfolio). Empty: the portfolio starts empty."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _roadmap_fits(self) -> Scenario:
+        info = {p.key: p for p in self.parameters()}
+        check_interventions(
+            self.interventions,
+            self.simulation.years * 12,
+            lambda key: _describe_field(*key.split(".", 1)),
+            list(info),
+            {key: p.kind for key, p in info.items()},
+            {key: (p.low, p.high) for key, p in info.items()},
+        )
+        check_current_portfolio(
+            self.current_portfolio,
+            self.portfolio.business_lines,
+            self.organisation.start_month,
+        )
+        return self
+
+    def with_portfolio(
+        self, rows: tuple[CurrentUseCase, ...], source: str = "portfolio"
+    ) -> Scenario:
+        """The scenario started from a current portfolio (so the programme has started).
+
+        ``organisation.start_month`` becomes 0: the programme is running. Raises
+        :class:`ScenarioError` (naming ``source``) when a row does not fit the scenario.
+        """
+        data = self.to_dict()
+        data["current_portfolio"] = [r.model_dump() for r in rows]
+        if rows:
+            data["organisation"]["start_month"] = 0
+        return _validate(data, source)
 
     @field_validator("population")
     @classmethod
@@ -1147,6 +1202,10 @@ class Scenario(BaseModel):
         """
         data = self.to_dict()
         data.pop("posterior", None)
+        # TOML has no "nothing": a figure left out of a portfolio row is simply not written.
+        data["current_portfolio"] = [
+            {k: v for k, v in row.items() if v is not None} for row in data["current_portfolio"]
+        ]
         return tomli_w.dumps(data)
 
     def get(self, key: str) -> Any:
@@ -1182,6 +1241,7 @@ class Scenario(BaseModel):
                         kind=type(default),
                         source=str(extra.get("source", JUDGEMENT)),
                         group=str(extra.get("group", section_name)),
+                        mid_run=f"{section_name}.{name}" in MID_RUN_KEYS,
                     )
                 )
         return infos
@@ -1253,9 +1313,17 @@ def _explain(exc: ValidationError, data: Mapping[str, Any], source: str) -> str:
     lines = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
+        if len(loc) >= 2 and loc[0] in ("interventions", "current_portfolio") and loc[1].isdigit():
+            # Rows of a list, counted from 1 as a reader counts them.
+            loc = [f"{loc[0]}[{int(loc[1]) + 1}]", *loc[2:]]
         key = ".".join(loc)
         value = err.get("input")
         kind = err["type"]
+        if loc and loc[0].startswith(("interventions[", "current_portfolio[")):
+            line = f"{source}: {_explain_row(loc, err)}"
+            if line not in lines:  # a value that fits no type of a union: said once
+                lines.append(line)
+            continue
         if kind == "extra_forbidden":
             lines.append(f"{source}: unknown key {key!r}{_suggest(key, parameter_keys())}")
             continue
@@ -1275,6 +1343,29 @@ def _explain(exc: ValidationError, data: Mapping[str, Any], source: str) -> str:
         else:
             lines.append(f"{source}: {key} = {value!r} {problem}{detail}")
     return "\n".join(lines)
+
+
+def _explain_row(loc: list[str], err: Mapping[str, Any]) -> str:
+    """One line for a problem in a row of ``interventions`` or ``current_portfolio``."""
+    row = Intervention if loc[0].startswith("interventions") else CurrentUseCase
+    loc = [part for part in loc if part not in ("int", "float")]
+    fields = ", ".join(row.model_fields)
+    key = ".".join(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        name = loc[-1]
+        close = difflib.get_close_matches(name, list(row.model_fields), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{loc[0]}: unknown field {name!r}{hint} (fields: {fields})"
+    if kind == "missing":
+        return f"{key} is missing"
+    if kind == "value_error":
+        return f"{loc[0]}: {err['msg'].removeprefix('Value error, ')}"
+    if loc[1:2] == ["set"]:
+        key = f"{loc[0]}: {'.'.join(loc[2:])}"
+    if kind.startswith(("int_", "float_")):
+        return f"{key} = {err.get('input')!r} must be a number"
+    return f"{key} = {err.get('input')!r}: {err['msg'].lower()}"
 
 
 # -- files ---------------------------------------------------------------------
@@ -1439,7 +1530,7 @@ def scenario_from_toml(data: bytes | str, source: str) -> Scenario:
     its own, and must not reach files on this machine.
     """
     text = (
-        decode_text(data, source, "a scenario file", ScenarioError)
+        decode_text(data, source, "scenario file", ScenarioError)
         if isinstance(data, bytes)
         else data
     )

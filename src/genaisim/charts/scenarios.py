@@ -21,7 +21,7 @@ from genaisim.charts.common import (
     scenario_names,
     source_line,
 )
-from genaisim.charts.theme import GREY, HEIGHT, OKABE_ITO, WIDTH, scenario_colours, styled
+from genaisim.charts.theme import FONT, GREY, HEIGHT, OKABE_ITO, WIDTH, scenario_colours, styled
 from genaisim.results import Results
 
 #: Quantiles of the bands: 90% (5%–95%) and 50% (25%–75%) of replication x organisation rows.
@@ -38,6 +38,45 @@ def _month_axis() -> alt.X:
         axis=alt.Axis(values=list(range(0, 241, 12)), format="d"),
         scale=alt.Scale(nice=False, zero=True),
     )
+
+
+# -- interventions -----------------------------------------------------------------
+def intervention_marks(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """The month and label of each scenario's interventions, once per month and label.
+
+    Returns ``month``, ``label`` and ``row`` (0, 1, ...: where the label stands, so that
+    labels of close months do not overlap).
+    """
+    seen: dict[tuple[int, str], None] = {}
+    for result in as_list(results):
+        for intervention in result.scenario.interventions:
+            seen[(intervention.month, intervention.title())] = None
+    table = pd.DataFrame(sorted(seen), columns=["month", "label"])
+    table["row"] = np.arange(len(table)) % 3
+    return table
+
+
+def intervention_rules(results: Results | Sequence[Results]) -> list[alt.Chart]:
+    """A vertical rule at each intervention's month with its label at the top (or nothing)."""
+    marks = intervention_marks(results)
+    if marks.empty:
+        return []
+    marks = marks.assign(
+        label=[text if len(text) <= 40 else f"{text[:38]}\u2026" for text in marks["label"]]
+    )
+    rule = (
+        alt.Chart(marks)
+        .mark_rule(color="#333333", strokeWidth=1.5, strokeDash=[2, 3])
+        .encode(x="month:Q", tooltip=[alt.Tooltip("label:N", title="Intervention"), "month:Q"])
+    )
+    # Labels in pixel rows from the top (not on the y scale, which stays the chart's).
+    texts = [
+        alt.Chart(marks[marks["row"] == row])
+        .mark_text(align="left", baseline="top", dx=4, dy=4 + 18 * row, fontSize=13, font=FONT)
+        .encode(x="month:Q", y=alt.value(0), text="label:N", color=alt.value("#333333"))
+        for row in sorted(marks["row"].unique())
+    ]
+    return [rule, *texts]
 
 
 # -- value trajectories ------------------------------------------------------------
@@ -105,7 +144,7 @@ def value_trajectories(results: Results | Sequence[Results]) -> alt.LayerChart:
         .mark_rule(color=GREY, strokeDash=[6, 4])
         .encode(y="y:Q")
     )
-    chart = alt.layer(outer, inner, zero, line, *end_labels).properties(
+    chart = alt.layer(outer, inner, zero, line, *end_labels, *intervention_rules(items)).properties(
         width=WIDTH - 150, height=HEIGHT - 170
     )
     subtitle = [
@@ -176,6 +215,23 @@ def portfolio_stages(results: Results | Sequence[Results]):
         )
         .properties(width=panel_width, height=HEIGHT - 190)
     )
+    rules = intervention_rules(items)
+    if rules:
+        # Facets cannot hold the rules' own data: one layered panel per scenario instead.
+        panels = [
+            alt.layer(
+                base.transform_filter(alt.datum.scenario == name),
+                *intervention_rules(item),
+                title=alt.Title(name, fontWeight="bold") if len(items) > 1 else alt.Undefined,
+            ).properties(width=panel_width, height=HEIGHT - 190)
+            for name, item in zip(names, items, strict=True)
+        ]
+        chart = alt.hconcat(*panels) if len(panels) > 1 else panels[0]
+        subtitle = [
+            "Mean over replications \u00d7 organisations; retired systems accumulate.",
+            source_line(items),
+        ]
+        return styled(chart, portfolio_stages_title(counts), subtitle)
     chart = (
         base.facet(
             column=alt.Column(
