@@ -232,12 +232,55 @@ def add_portfolio_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_change_at_option(parser: argparse.ArgumentParser) -> None:
+    """The repeatable ``--change-at MONTH[+RAMP]:KEY=VALUE`` option: an intervention."""
+    parser.add_argument(
+        "--change-at",
+        dest="change_at",
+        metavar="MONTH[+RAMP]:KEY=VALUE",
+        action="append",
+        default=[],
+        help=(
+            "change a lever from a month on (an intervention), e.g. --change-at "
+            "9:ownership.owner_probability=0.9; with +RAMP, move to the value over RAMP "
+            "months, e.g. --change-at 12+6:data.data_investment=0.6; repeat for several"
+        ),
+    )
+
+
+def interventions_from(assignments: Sequence[str]) -> list[dict[str, Any]]:
+    """``--change-at`` values as interventions (changes at the same month and ramp merged)."""
+    merged: dict[tuple[int, int], dict[str, Any]] = {}
+    for text in assignments:
+        when, sep, assignment = text.partition(":")
+        month, _, ramp = when.partition("+")
+        try:
+            key = (int(month), int(ramp or 0))
+        except ValueError:
+            raise GenaisimError(
+                f"--change-at {text!r}: expected MONTH[+RAMP]:KEY=VALUE with whole numbers, "
+                "e.g. 9:ownership.owner_probability=0.9"
+            ) from None
+        if not sep:
+            raise GenaisimError(f"--change-at {text!r}: expected MONTH[+RAMP]:KEY=VALUE")
+        name, value = parse_assignment(assignment)
+        merged.setdefault(key, {})[name] = value
+    return [
+        {"month": month, "ramp_months": ramp, "set": values}
+        for (month, ramp), values in merged.items()
+    ]
+
+
 def scenario_from(args: argparse.Namespace) -> Scenario:
-    """The scenario named on the command line, with its ``--set`` and ``--portfolio`` applied."""
+    """The scenario named on the command line, with ``--set``, ``--change-at``, ``--portfolio``."""
     scenario = load_scenario(args.scenario)
     changes = changes_from(args.changes)
     if changes:
         scenario = scenario.with_changes(changes, source="--set")
+    if getattr(args, "change_at", None):
+        scenario = scenario.with_interventions(
+            interventions_from(args.change_at), source="--change-at"
+        )
     if getattr(args, "portfolio", None) is not None:
         rows = read_portfolio_csv(args.portfolio)
         scenario = scenario.with_portfolio(rows, source=f"--portfolio {args.portfolio}")
@@ -267,6 +310,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulated horizon in years (default: the scenario's simulation.years)",
     )
     add_set_option(parser)
+    add_change_at_option(parser)
     add_portfolio_option(parser)
     parser.add_argument(
         "--posterior",
@@ -355,6 +399,7 @@ register(
             "  genaisim run pilot_loop --years 10\n"
             "  genaisim run compounder --set feedback.culture=0.1 --set feedback.tooling=0.1\n"
             "  genaisim run my_org.toml --seed 7 --out results/my_org --format csv\n"
+            "  genaisim run baseline --change-at 9:ownership.owner_probability=0.9\n"
             "  genaisim run roadmap_example --portfolio scenarios/portfolio_template.csv"
         ),
         add_arguments=_add_run_arguments,

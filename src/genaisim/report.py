@@ -169,7 +169,7 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
             f"{_count(results.years, 'year')}"
             + (
                 f" (median {summary.loc[paid, 'months_to_payback'].median():.0f} months after "
-                "the first pilot, among those)"
+                f"{'the start' if scenario.current_portfolio else 'the first pilot'}, among those)"
                 if paid.any()
                 else ""
             ),
@@ -309,13 +309,17 @@ def format_parameters(scenario: Scenario) -> str:
     lines.append(
         _field("Legend", f"* differs from the default ({changed} of {len(infos)} parameters)")
     )
+    lines.append(
+        _field("", "mid-run: a lever an intervention can change over time ([[interventions]])")
+    )
     section = None
     for info in infos:
         if info.section != section:
             section = info.section
             lines += ["", _section_heading(info)]
         mark = "*" if _is_changed(info) else " "
-        unit_and_range = ", ".join(part for part in (info.unit, _range(info)) if part)
+        mid_run = "mid-run" if info.mid_run else ""
+        unit_and_range = ", ".join(part for part in (info.unit, _range(info), mid_run) if part)
         row = f"{mark} {info.key:<{key_width}}  {_value_cell(info):<{value_width}}"
         if len(row) + 2 + len(unit_and_range) <= WIDTH:
             lines.append(f"{row}  {unit_and_range}".rstrip())
@@ -324,6 +328,22 @@ def format_parameters(scenario: Scenario) -> str:
         lines += [f"      {entry}" for entry in _dict_entries(info.value)]
         if info.help:
             lines.append(_wrap(info.help, " " * 6))
+    if scenario.interventions:
+        lines += ["", "[[interventions]]  Timed changes to levers, at the start of their month."]
+        for iv in scenario.interventions:
+            ramp = f" over {iv.ramp_months} months" if iv.ramp_months else ""
+            changes = ", ".join(f"{k} = {v:g}" for k, v in iv.set.items())
+            lines.append(_wrap(f"month {iv.month}{ramp}: {changes}", "  "))
+            if iv.label:
+                lines.append(_wrap(iv.label, " " * 6))
+    if scenario.current_portfolio:
+        lines += ["", "[[current_portfolio]]  What the organisation runs at the start."]
+        for row in scenario.current_portfolio:
+            lines.append(
+                f"  {row.use_case} (line {row.business_line}): {row.stage}, "
+                f"{row.months_in_stage} months, owner {row.owner_kind}"
+                f"{', KPIs' if row.kpis_defined else ''}, {row.sourcing}"
+            )
     return "\n".join(lines)
 
 

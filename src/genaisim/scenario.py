@@ -18,7 +18,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -1147,6 +1147,32 @@ class Scenario(BaseModel):
         )
         return self
 
+    def with_interventions(
+        self,
+        interventions: Sequence[Intervention | Mapping[str, Any]],
+        source: str = "interventions",
+    ) -> Scenario:
+        """The scenario with these interventions added after its own.
+
+        Each is an :class:`~genaisim.roadmap.Intervention` or a mapping with ``month``,
+        ``set`` and optionally ``ramp_months`` and ``label``:
+
+            >>> s = Scenario().with_interventions([{"month": 9, "set": {"feedback.tooling": 0.8}}])
+            >>> s.interventions[0].month
+            9
+
+        Raises :class:`ScenarioError` (naming ``source``) for a bad one.
+        """
+        data = self.to_dict()
+        data["interventions"] = [
+            *data["interventions"],
+            *(
+                iv.model_dump() if isinstance(iv, Intervention) else dict(iv)
+                for iv in interventions
+            ),
+        ]
+        return _validate(data, source)
+
     def with_portfolio(
         self, rows: tuple[CurrentUseCase, ...], source: str = "portfolio"
     ) -> Scenario:
@@ -1311,7 +1337,13 @@ def _validate(data: Mapping[str, Any], source: str) -> Scenario:
 def _explain(exc: ValidationError, data: Mapping[str, Any], source: str) -> str:
     """One readable line per problem: file, key, value given and what is allowed."""
     lines = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A misspelt field is also a missing one: say only the misspelling.
+    misspelt = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+    errors = [
+        e for e in errors if not (e["type"] == "missing" and tuple(e["loc"][:-1]) in misspelt)
+    ]
+    for err in errors:
         loc = [str(p) for p in err["loc"]]
         if len(loc) >= 2 and loc[0] in ("interventions", "current_portfolio") and loc[1].isdigit():
             # Rows of a list, counted from 1 as a reader counts them.

@@ -171,6 +171,10 @@ def seed_portfolio(org: Organisation, rows: tuple[CurrentUseCase, ...]) -> None:
             else:
                 d.build_progress = row.months_in_stage / build_months
             org.pilots.append(d)
+    # The portfolio's initiatives count as started (and its live systems as promoted): the
+    # organisation is not inactive, and its payback is counted from the run's start.
+    org.pilots_started += len(rows)
+    org.promotions += sum(row.stage == "production" for row in rows)
     # The team the work asks for, within the budget (a programme already running has one).
     loads = [p.portfolio.production_load] * len(org.production) + [
         p.portfolio.awaiting_load if d.built else 1.0 for d in org.pilots
@@ -191,8 +195,13 @@ def _finish_build(
     d.build_capability = org.model_capability
     if quality is not None:
         # A live system's quality is measured on production data: the demo behind it
-        # was better by the data penalty (``Q = Q_demo * (1 - P)``).
-        d.demo_quality = min(mech.QUALITY_CEILING, quality / max(1e-9, 1.0 - penalty))
+        # was better by the data penalty (``Q = Q_demo * (1 - P)``). A quality above what
+        # the best demo reaches on today's data is read as retrieval tuning already done
+        # (``Q = Q_max * (1 - P * (1 - r))``).
+        ceiling = mech.QUALITY_CEILING
+        d.demo_quality = min(ceiling, quality / max(1e-9, 1.0 - penalty))
+        if penalty > 0.0 and quality > ceiling * (1.0 - penalty):
+            d.retrieval_tuning = min(1.0, 1.0 - (1.0 - quality / ceiling) / penalty)
         return
     d.demo_quality = mech.demo_quality(
         org.model_capability,

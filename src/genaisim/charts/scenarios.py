@@ -56,7 +56,9 @@ def intervention_marks(results: Results | Sequence[Results]) -> pd.DataFrame:
     return table
 
 
-def intervention_rules(results: Results | Sequence[Results]) -> list[alt.Chart]:
+def intervention_rules(
+    results: Results | Sequence[Results], labels: bool = True
+) -> list[alt.Chart]:
     """A vertical rule at each intervention's month with its label at the top (or nothing)."""
     marks = intervention_marks(results)
     if marks.empty:
@@ -69,6 +71,8 @@ def intervention_rules(results: Results | Sequence[Results]) -> list[alt.Chart]:
         .mark_rule(color="#333333", strokeWidth=1.5, strokeDash=[2, 3])
         .encode(x="month:Q", tooltip=[alt.Tooltip("label:N", title="Intervention"), "month:Q"])
     )
+    if not labels:
+        return [rule]
     # Labels in pixel rows from the top (not on the y scale, which stays the chart's).
     texts = [
         alt.Chart(marks[marks["row"] == row])
@@ -428,18 +432,20 @@ def feedback_loop(results: Results | Sequence[Results]) -> alt.HConcatChart:
                 scale=alt.Scale(domain=["Flags raised", "Flags acted on"], range=[[1, 0], [6, 4]]),
             ),
         )
-        .properties(
+    )
+    rules = intervention_rules(items, labels=False)
+    panels = [
+        alt.layer(flags, *rules).properties(
             width=width,
             height=height,
             title=alt.Title("Flags: raised (solid), acted on (dashed)", fontSize=16),
         )
-    )
-    panels = [flags]
+    ]
     for series, y_title in (
         ("Production quality", "Production quality (0\u20131, median)"),
         ("Reviewer engagement", "Reviewer engagement (0\u20131, median)"),
     ):
-        panels.append(
+        line = (
             alt.Chart(table[table["series"] == series])
             .mark_line(strokeWidth=3)
             .encode(
@@ -447,7 +453,11 @@ def feedback_loop(results: Results | Sequence[Results]) -> alt.HConcatChart:
                 y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
                 color=colour,
             )
-            .properties(width=width, height=height, title=alt.Title(series, fontSize=16))
+        )
+        panels.append(
+            alt.layer(line, *rules).properties(
+                width=width, height=height, title=alt.Title(series, fontSize=16)
+            )
         )
     chart = alt.hconcat(*panels, spacing=30).resolve_scale(color="shared")
     subtitle = [
