@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from genaisim.errors import GenaisimError
 from genaisim.experiments import load_experiment, plan
 from genaisim.experiments.design import count_points
+from genaisim.model import GenAISimModel
 from genaisim.scenario import SECTIONS, load_scenario, parameter_keys
 
 EXAMPLES = settings(
@@ -202,3 +203,110 @@ def _load_and_plan(path: Path) -> Any:
 @given(file_bytes(experiment_data()))
 def test_every_experiment_file_plans_or_gets_a_readable_error(raw: bytes):
     check(_load_and_plan, raw, "e.toml")
+
+
+# -- interventions and current portfolios ----------------------------------------------
+mid_run_keys = st.sampled_from(
+    ["data.data_investment", "portfolio.max_open_pilots", "organisation.data_quality"]
+)
+#: Changes an intervention accepts, so that valid plans are common too.
+good_changes = st.dictionaries(
+    st.sampled_from(["data.data_investment", "feedback.tooling", "ownership.owner_probability"]),
+    st.floats(0, 1),
+    min_size=1,
+    max_size=3,
+)
+months = st.one_of(st.integers(0, 59), st.integers(0, 59), st.integers(-2, 70), values)
+use_cases = st.sampled_from(["policy_qa", "invoice_processing", "code_assistant"])
+
+
+@st.composite
+def roadmap_data(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario with interventions and a portfolio, mostly plausible, sometimes junk."""
+    data: dict[str, Any] = {"base": "baseline", "organisation": {"start_month": 0}}
+    interventions = []
+    for _ in range(draw(st.integers(0, 3))):
+        entry = {
+            "month": draw(months),
+            "set": draw(
+                st.one_of(
+                    good_changes,
+                    good_changes,
+                    st.dictionaries(mid_run_keys | names, plausible, max_size=3),
+                    values,
+                )
+            ),
+        }
+        if draw(st.booleans()):
+            entry["ramp_months"] = draw(st.one_of(st.integers(0, 12), st.integers(-1, 130), values))
+        if draw(rarely):
+            entry[draw(st.text(max_size=6))] = draw(values)
+        interventions.append(entry)
+    data["interventions"] = interventions if draw(usually) else draw(values)
+    if draw(st.booleans()):
+        data["current_portfolio"] = [
+            {
+                "use_case": draw(st.one_of(use_cases, use_cases, st.sampled_from(["mine", ""]))),
+                "stage": draw(st.sampled_from(["pilot", "pilot", "production", "live"])),
+                "months_in_stage": draw(
+                    st.one_of(st.integers(0, 30), st.integers(-1, 300), values)
+                ),
+                **({"volume": draw(plausible)} if draw(st.booleans()) else {}),
+                **(
+                    {"quality": draw(st.one_of(st.floats(0, 1), plausible))}
+                    if draw(st.booleans())
+                    else {}
+                ),
+            }
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+    return data
+
+
+@EXAMPLES
+@given(file_bytes(roadmap_data()))
+def test_every_roadmap_loads_or_gets_a_readable_error(raw: bytes):
+    scenario = check(load_scenario, raw, "plan.toml")
+    if scenario is not None and (scenario.interventions or scenario.current_portfolio):
+        # A valid plan runs: the model takes what validation let through.
+        GenAISimModel(scenario, rng=1).run()
+
+
+csv_cells = st.one_of(
+    st.sampled_from(["policy_qa", "pilot", "production", "3", "-1", "yes", "maybe", "0.5", ""]),
+    st.text(max_size=8),
+)
+
+
+@st.composite
+def portfolio_bytes(draw: st.DrawFn) -> bytes:
+    """A portfolio CSV: real and junk columns and cells, quotes, bad encodings."""
+    columns = ["use_case", "stage", "months_in_stage", "quality", "volume"]
+    if draw(usually):
+        header = ["use_case", "stage", "months_in_stage"]
+        good = st.tuples(
+            use_cases, st.sampled_from(["pilot", "production"]), st.integers(0, 30).map(str)
+        ).map(list)
+        rows = draw(
+            st.lists(st.one_of(good, good, good, st.lists(csv_cells, max_size=4)), max_size=4)
+        )
+    else:
+        header = draw(st.lists(st.sampled_from(columns) | st.text(max_size=6), max_size=5))
+        rows = draw(st.lists(st.lists(csv_cells, max_size=6), max_size=4))
+    text = "\n".join(",".join(cells) for cells in [header, *rows])
+    how = draw(st.sampled_from(["as is"] * 6 + ["latin-1", "binary", "quote"]))
+    if how == "latin-1":
+        return text.encode("latin-1", "replace") + b"\xe9"
+    if how == "binary":
+        return draw(st.binary(max_size=100))
+    if how == "quote":
+        text = text.replace(",", ',"', 1)
+    return text.encode("utf-8", "surrogatepass")
+
+
+@EXAMPLES
+@given(portfolio_bytes())
+def test_every_portfolio_file_loads_or_gets_a_readable_error(raw: bytes):
+    from genaisim.roadmap import read_portfolio_csv
+
+    check(read_portfolio_csv, raw, "portfolio.csv")

@@ -99,7 +99,9 @@ def test_an_intervention_at_month_0_is_the_scenario_with_those_values_from_the_s
         "feedback.process": 0.8,
         "data.data_investment": 0.5,
     }
-    plain = baseline(**{"population.organisations": 3, "population.spread": {"feedback.culture": 0.2}})
+    plain = baseline(
+        **{"population.organisations": 3, "population.spread": {"feedback.culture": 0.2}}
+    )
     at_zero = genaisim.simulate(with_interventions(plain, {"month": 0, "set": values}))
     from_start = genaisim.simulate(plain.with_changes(values))
     pd.testing.assert_frame_equal(at_zero.timeseries, from_start.timeseries)
@@ -208,7 +210,10 @@ def test_a_portfolio_that_does_not_fit_the_scenario_is_refused():
     [
         (b"", "the file is empty"),
         (b"use_case,stage\n", "no use cases below the header"),
-        (b"use_case,stag\npolicy_qa,pilot\n", "line 1: unknown column 'stag'; did you mean 'stage'"),
+        (
+            b"use_case,stag\npolicy_qa,pilot\n",
+            "line 1: unknown column 'stag'; did you mean 'stage'",
+        ),
         (b"use_case,months_in_stage\npolicy_qa,2\n", "line 1: missing column 'stage'"),
         (b"use_case,stage\npolicy_qa,pilot\nclaims,pilot\n", "line 3: use case 'claims' is not in"),
         (b"use_case,stage,months_in_stage\npolicy_qa,pilot,-3\n", "line 2: months_in_stage = '-3'"),
@@ -406,7 +411,9 @@ def test_change_at_on_the_command_line_is_an_intervention(capsys):
     assert "Timeline  month 12 over 6 months: data.data_investment = 0.6" in out
     status, _, err = run_cli(capsys, "run", "baseline", "--change-at", "9:feedback.flag_rate=3")
     assert status == 2 and "'feedback.flag_rate' cannot change mid-run" in err
-    status, _, err = run_cli(capsys, "run", "baseline", "--change-at", "soon:data.data_investment=1")
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "--change-at", "soon:data.data_investment=1"
+    )
     assert status == 2 and "expected MONTH[+RAMP]:KEY=VALUE" in err
 
 
