@@ -423,3 +423,46 @@ def test_describe_marks_the_levers_that_can_change_mid_run(capsys):
     marked = {line.split()[0] for line in out.splitlines() if line.endswith(", mid-run")}
     assert marked == set(MID_RUN_KEYS)
     assert "month 12 over 6 months: data.data_investment = 0.6" in out
+
+
+def test_a_sweep_of_a_scenario_with_interventions_gives_the_numbers_simulate_gives(tmp_path):
+    from genaisim.experiments import execute, experiment_from_dict, plan
+    from genaisim.experiments.store import load_sweep
+
+    experiment = experiment_from_dict(
+        {
+            "name": "plan_sweep",
+            "scenario": "roadmap_example",
+            "replications": 2,
+            "years": 2,
+            "seed": 4,
+            "design": {"kind": "factorial", "parameters": {"feedback.culture": [0.2, 0.8]}},
+        }
+    )
+    execute(plan(experiment), tmp_path / "out")
+    runs = load_sweep(tmp_path / "out").runs
+    swept = runs[runs["feedback.culture"] == 0.2].sort_values("replication")
+    scenario = load_scenario("roadmap_example").with_changes({"feedback.culture": 0.2})
+    direct = genaisim.simulate(scenario, replications=2, years=2, seed=4).summary()
+    np.testing.assert_array_equal(
+        swept["cumulative_net_value"].to_numpy(), direct["cumulative_net_value"].to_numpy()
+    )
+
+
+def test_time_charts_mark_each_intervention_month_with_its_label():
+    from genaisim.charts.scenarios import (
+        feedback_loop,
+        intervention_marks,
+        portfolio_stages,
+        value_trajectories,
+    )
+
+    plan_results = genaisim.simulate("roadmap_example", replications=2, years=2)
+    plain = genaisim.simulate("baseline", replications=2, years=2)
+    marks = intervention_marks([plan_results, plain])
+    assert list(marks["month"]) == [3, 12]
+    assert list(marks["label"]) == ["Name owners, define KPIs, cap pilots", "Fix the data"]
+    for build in (value_trajectories, portfolio_stages, feedback_loop):
+        spec = str(build([plan_results, plain]).to_dict())
+        assert "Fix the data" in spec, build.__name__
+        assert "Fix the data" not in str(build(plain).to_dict()), build.__name__

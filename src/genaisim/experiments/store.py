@@ -79,7 +79,18 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
 
 
 #: The modules whose code decides a run's numbers.
-MODEL_MODULES = ("agents", "mechanisms", "model", "usecases", "labels", "results", "scenario")
+MODEL_MODULES = (
+    "agents",
+    "mechanisms",
+    "model",
+    "observe",
+    "roadmap",
+    "timeline",
+    "usecases",
+    "labels",
+    "results",
+    "scenario",
+)
 
 
 def model_fingerprint() -> str:
