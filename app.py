@@ -13,12 +13,16 @@ from pathlib import Path
 import streamlit as st
 
 import genaisim
+from genaisim import app_roadmap as roadmap
 from genaisim import app_support as support
 from genaisim import charts
 from genaisim.calibration.posterior import Posterior, load_posterior
+from genaisim.charts.timing import cost_of_delay
 from genaisim.errors import GenaisimError, ScenarioError
 from genaisim.results import Results
+from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
+from genaisim.timing import compare_timing
 
 #: Height of the value chart in the app (the slide export keeps its own size).
 IN_APP_HEIGHT = 600
@@ -91,10 +95,81 @@ def widget_key(key: str) -> str:
 
 
 def load_into_widgets(scenario: Scenario) -> None:
-    """Make the scenario the base and show its values in every parameter widget."""
+    """Make the scenario the base and show its values in every widget, its roadmap too."""
     st.session_state["base"] = scenario
     for key, value in support.widget_values(scenario).items():
         st.session_state[widget_key(key)] = value
+    set_roadmap_rows(roadmap.rows_from_interventions(scenario.interventions))
+    st.session_state["roadmap_applied"] = scenario.interventions
+    st.session_state["portfolio"] = scenario.current_portfolio
+    st.session_state["portfolio_source"] = "from the scenario"
+    st.session_state.pop("portfolio_error", None)
+
+
+# -- the roadmap: a table of lever changes and the current portfolio ----------------------
+# The table shown is the rows set last (by a scenario, the link or the form) with the
+# data editor's edits; setting rows gives the editor a new key, so it starts from them.
+def set_roadmap_rows(rows: list[dict]) -> None:
+    """Show these rows in the lever-change table, discarding the editor's edits."""
+    st.session_state["roadmap_rows"] = rows
+    st.session_state["roadmap_version"] = st.session_state.get("roadmap_version", 0) + 1
+
+
+def editor_key() -> str:
+    """The session-state key of the lever-change table's editor."""
+    return f"roadmap_editor:{st.session_state['roadmap_version']}"
+
+
+def roadmap_rows() -> list[dict]:
+    """The lever-change table as the user sees it."""
+    edits = st.session_state.get(editor_key())
+    return roadmap.apply_editor_state(st.session_state["roadmap_rows"], edits)
+
+
+def add_lever_change() -> None:
+    """The form's lever change, added at the bottom of the table."""
+    rows = roadmap_rows()
+    rows.append(
+        {
+            "month": st.session_state["add_month"],
+            "ramp_months": st.session_state["add_ramp"],
+            "lever": st.session_state["add_lever"],
+            "value": st.session_state["add_value"],
+            "label": st.session_state["add_label"],
+        }
+    )
+    set_roadmap_rows(rows)
+    st.session_state["add_label"] = ""
+
+
+def show_lever_value() -> None:
+    """Start the form's new value at the chosen lever's value now."""
+    key = roadmap.lever_key(st.session_state["add_lever"])
+    st.session_state["add_value"] = float(st.session_state["scenario"].get(key))
+
+
+def upload_portfolio() -> None:
+    """Read the uploaded current portfolio; a file that does not fit changes nothing."""
+    upload = st.session_state.get("portfolio_upload")
+    if upload is None:  # the file was removed from the uploader: the portfolio stays
+        return
+    try:
+        rows = roadmap.read_portfolio(upload.getvalue(), upload.name)
+        st.session_state["scenario"].with_portfolio(rows, source=upload.name)
+    except ScenarioError as exc:
+        st.session_state["portfolio_error"] = roadmap.portfolio_message(exc)
+        return
+    st.session_state["portfolio"] = rows
+    st.session_state["portfolio_source"] = f"from {Path(upload.name).name}"
+    st.session_state.pop("portfolio_error", None)
+    # A current portfolio means the programme is running: it starts at month 0.
+    st.session_state[widget_key("organisation.start_month")] = 0
+
+
+def clear_portfolio() -> None:
+    """Start from an empty portfolio again."""
+    st.session_state["portfolio"] = ()
+    st.session_state.pop("portfolio_error", None)
 
 
 presets = list(genaisim.available_scenarios())
@@ -106,6 +181,8 @@ if "base" not in st.session_state:
     st.session_state["loaded_preset"] = state.preset
     st.session_state["url_problems"] = state.problems
     load_into_widgets(state.scenario)
+    if roadmap.PORTFOLIO_PARAM in st.query_params:
+        st.session_state["portfolio_source"] = "from the link"
     st.session_state["base"] = genaisim.load_scenario(state.preset)
 
 # -- sidebar ---------------------------------------------------------------------------
@@ -157,19 +234,35 @@ with st.sidebar:
                     help=spec.help,
                     key=widget_key(spec.key),
                 )
+    plain_base = roadmap.without_roadmap(base)
     try:
-        scenario = support.scenario_from_widgets(base, values)
+        scenario = support.scenario_from_widgets(plain_base, values)
     except ScenarioError as exc:  # a widget value the model refuses: say so, keep the base
         st.error(str(exc))
-        scenario = base
+        scenario = plain_base
+    plan = roadmap.plan_roadmap(
+        scenario,
+        roadmap_rows(),
+        st.session_state["portfolio"],
+        st.session_state["roadmap_applied"],
+        base=base,
+    )
+    scenario = plan.scenario
+    st.session_state["roadmap_applied"] = scenario.interventions
+    st.session_state["scenario"] = scenario
+    if plan.problems or plan.portfolio_problem:
+        st.warning("Part of the roadmap is not applied: see the Roadmap tab.")
     st.download_button(
         "Download this scenario (.toml)",
         scenario.to_toml(),
         file_name=f"{scenario.name.replace(' ', '_').replace('(', '').replace(')', '')}.toml",
         mime="application/toml",
     )
+    query, link_notes = support.encode_link(preset, scenario)
+    for note in link_notes:
+        st.warning(note)
 
-st.query_params.from_dict(support.encode_query(preset, scenario))
+st.query_params.from_dict(query)
 
 # -- header ------------------------------------------------------------------------------
 st.title("Why some GenAI deployments compound and others stay stuck in pilots")
@@ -183,7 +276,7 @@ st.subheader(scenario.name)
 st.caption(
     f"{scenario.description} — {results.replications} replications, "
     f"{scenario.population.organisations} organisation(s), {results.years} years, "
-    f"seed {results.seed}."
+    f"seed {results.seed}. {roadmap.roadmap_caption(scenario)}"
 )
 
 # -- calibration: what is fitted, and what the fit leaves uncertain -----------------------
@@ -220,8 +313,8 @@ if posterior is not None:
         )
         label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
-compare_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
-    ["Compare", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
+    ["Compare", "Roadmap", "Inside an organisation", "Sensitivity", "Explain", "Export"]
 )
 
 # -- compare ---------------------------------------------------------------------------
@@ -267,6 +360,226 @@ with compare_tab:
             "replication by replication (same seeds)."
         )
         st.dataframe(difference, hide_index=True, width="stretch")
+
+# -- roadmap ---------------------------------------------------------------------------
+with roadmap_tab:
+    st.write(
+        "Start from where the organisation is today and plan when to change which lever. "
+        "The chart compares the plan with the same organisation changing nothing, on the "
+        "same random numbers. The scenario you download, and the link, carry the plan."
+    )
+
+    st.markdown("**Where the organisation is today**")
+    upload_column, files_column = st.columns([3, 2])
+    upload_column.file_uploader(
+        "Upload the current portfolio (.csv): one row per pilot or live system",
+        type=["csv"],
+        key="portfolio_upload",
+        on_change=upload_portfolio,
+    )
+    template = roadmap.template_path()
+    if template is not None:
+        files_column.download_button(
+            "Download the template (.csv)",
+            template.read_bytes(),
+            file_name=template.name,
+            mime="text/csv",
+            help="The columns a current portfolio takes, with an example organisation.",
+        )
+    current = st.session_state["portfolio"]
+    if current:
+        files_column.download_button(
+            "Download this portfolio (.csv)",
+            portfolio_to_csv(current),
+            file_name="current_portfolio.csv",
+            mime="text/csv",
+        )
+        files_column.button("Start from an empty portfolio", on_click=clear_portfolio)
+    if st.session_state.get("portfolio_error"):
+        st.error(
+            "The portfolio was not loaded; the run is as it was:\n\n"
+            + st.session_state["portfolio_error"]
+        )
+    if plan.portfolio_problem:
+        st.error(f"The current portfolio is left out of the run: {plan.portfolio_problem}")
+    if current:
+        st.markdown(
+            f"Starting from **{roadmap.portfolio_summary(current)}** "
+            f"({st.session_state['portfolio_source']}), at month 0."
+        )
+        with st.expander("The current portfolio"):
+            st.dataframe(roadmap.portfolio_table(current), hide_index=True, width="stretch")
+    else:
+        st.caption(
+            "No current portfolio: the programme starts its first pilot at month "
+            f"{scenario.organisation.start_month}."
+        )
+    for note in link_notes:
+        st.warning(note)
+
+    st.markdown("**Lever changes**")
+    st.caption(
+        "One lever a row: the month it changes (0 is the run's first), over how many months "
+        "it moves (0: at once), and its new value. Rows with the same month, ramp and label "
+        "are one change. Add a row at the bottom of the table or with the form below; "
+        "select rows to delete them."
+    )
+    lever_names = list(roadmap.lever_names().values())
+    st.data_editor(
+        roadmap.editor_frame(st.session_state["roadmap_rows"]),
+        key=editor_key(),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "month": st.column_config.NumberColumn(
+                "Month", min_value=0, step=1, format="%d", help="0 is the run's first month."
+            ),
+            "ramp_months": st.column_config.NumberColumn(
+                "Ramp (months)",
+                min_value=0,
+                max_value=MAX_RAMP_MONTHS,
+                step=1,
+                format="%d",
+                default=0,
+                help="0: the new value holds from the month on; n: it moves there over n months.",
+            ),
+            "lever": st.column_config.SelectboxColumn(
+                "Lever", options=lever_names, width="large", help="The levers that can change."
+            ),
+            "value": st.column_config.NumberColumn("New value"),
+            "label": st.column_config.TextColumn(
+                "Label", max_chars=120, help="What the change is, as the charts show it."
+            ),
+        },
+    )
+    for problem in plan.problems:
+        st.error(problem)
+    if plan.problems:
+        st.caption("Until the table is fixed, the run keeps the lever changes as they were.")
+    if plan.incomplete:
+        numbers = ", ".join(str(n) for n in plan.incomplete)
+        st.info(
+            f"Row {numbers} needs a month, a lever and a new value; it is not applied yet."
+            if len(plan.incomplete) == 1
+            else f"Rows {numbers} need a month, a lever and a new value; they are not applied yet."
+        )
+
+    with st.container(border=True):
+        st.session_state.setdefault("add_lever", lever_names[0])
+        st.session_state.setdefault("add_month", 12)
+        st.session_state.setdefault("add_ramp", 0)
+        st.session_state.setdefault("add_label", "")
+        if "add_value" not in st.session_state:
+            show_lever_value()
+        lever_column, month_column, ramp_column, value_column = st.columns([4, 1, 1, 1])
+        lever_column.selectbox("Lever", lever_names, key="add_lever", on_change=show_lever_value)
+        month_column.number_input("Month", min_value=0, step=1, key="add_month")
+        ramp_column.number_input(
+            "Ramp (months)", min_value=0, max_value=MAX_RAMP_MONTHS, step=1, key="add_ramp"
+        )
+        value_column.number_input("New value", step=0.05, format="%.2f", key="add_value")
+        chosen_key = roadmap.lever_key(st.session_state["add_lever"])
+        lever_column.caption(f"Its value {roadmap.lever_help(scenario, chosen_key)}.")
+        label_column, button_column = st.columns([6, 1], vertical_alignment="bottom")
+        label_column.text_input(
+            "Label (optional)", max_chars=120, key="add_label", placeholder="e.g. Name owners"
+        )
+        button_column.button(
+            "Add", key="add_change", on_click=add_lever_change, type="primary", width="stretch"
+        )
+
+    if scenario.interventions:
+        st.markdown("**The plan against changing nothing**")
+        st.markdown("\n".join(f"- {line}" for line in roadmap.roadmap_lines(scenario)))
+        unchanged = run(roadmap.with_roadmap(scenario, (), scenario.current_portfolio))
+        paths = [
+            roadmap.renamed(results, "with the changes"),
+            roadmap.renamed(unchanged, "no change"),
+        ]
+        plan_chart = charts.value_trajectories(paths).properties(height=IN_APP_HEIGHT)
+        st.altair_chart(plan_chart, width="content", theme=None)
+        st.markdown(
+            "**What the plan changes** — final outcomes with and without the lever changes, "
+            "replication by replication on the same random numbers (95% interval)"
+        )
+        difference = support.what_if_difference(unchanged, results).rename(
+            columns={"current": "no change", "what if": "with the changes"}
+        )
+        st.dataframe(
+            difference,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                column: st.column_config.NumberColumn(format="%.1f")
+                for column in difference.columns[1:]
+            },
+        )
+        st.altair_chart(charts.portfolio_stages(paths), width="content", theme=None)
+
+        st.markdown("**The cost of waiting**")
+        st.caption(
+            "One lever change started at different months, and never, with everything else "
+            "as planned. Every start month runs on the same random numbers, so the "
+            "differences are the change's own."
+        )
+        titles = [
+            f"{number}. {line}"
+            for number, line in enumerate(roadmap.roadmap_lines(scenario), start=1)
+        ]
+        by_month = sorted(scenario.interventions, key=lambda iv: iv.month)
+        horizon = scenario.simulation.years * 12
+        choice_column, months_column, replications_column = st.columns([3, 3, 2])
+        chosen = choice_column.selectbox("Lever change", titles, key="timing_intervention")
+        intervention = by_month[titles.index(chosen)]
+        start_months = months_column.multiselect(
+            "Start months to compare",
+            list(range(0, horizon, 3)),
+            default=[m for m in (0, 3, 6, 12) if m < horizon],
+            key="timing_months",
+        )
+        timing_replications = replications_column.slider(
+            "Replications per start month", 5, 50, 10, key="timing_replications"
+        )
+        timing_key = (
+            scenario.model_dump_json(),
+            intervention.model_dump_json(),
+            tuple(start_months),
+            timing_replications,
+        )
+        if st.button("Compute the cost of waiting", key="timing", disabled=not start_months):
+            bar = st.progress(0.0, text="Starting…")
+            total = len(set(start_months)) + 1
+
+            def timing_step(runs):
+                """Advance the bar as each start month is run."""
+                for done in runs:
+                    bar.progress(done / total, text=f"Simulating start {done + 1} of {total}…")
+                    yield done
+
+            number = scenario.interventions.index(intervention) + 1
+            comparison = compare_timing(
+                scenario,
+                number,
+                start_months,
+                replications=timing_replications,
+                progress=timing_step,
+            )
+            bar.empty()
+            st.session_state["timing_result"] = (timing_key, comparison)
+        stored_timing = st.session_state.get("timing_result")
+        if stored_timing and stored_timing[0] == timing_key:
+            st.altair_chart(cost_of_delay(stored_timing[1]), width="content", theme=None)
+            st.dataframe(roadmap.timing_table(stored_timing[1]), hide_index=True, width="stretch")
+        elif stored_timing:
+            st.caption("The plan changed since the cost of waiting was computed; compute it again.")
+    else:
+        st.info("Add a lever change to see the plan against changing nothing.")
+        st.altair_chart(
+            charts.value_trajectories(results).properties(height=IN_APP_HEIGHT),
+            width="content",
+            theme=None,
+        )
 
 # -- inside an organisation ------------------------------------------------------------
 with inside_tab:

@@ -8,17 +8,22 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from genaisim import app_roadmap as roadmap
 from genaisim import app_support as support
 from genaisim import cli, load_scenario
 from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.errors import ScenarioError
 from genaisim.report import KEY_OUTCOMES
+from genaisim.roadmap import portfolio_to_csv, read_portfolio_csv
+from genaisim.scenario import scenario_from_toml
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OWNER = "param:ownership.owner_probability"
 CALIBRATED = "enterprise_2024"
 #: The calibrated population, small enough for a test to run in seconds.
 SMALL_CALIBRATED = {"preset": CALIBRATED, "population.organisations": "20"}
+TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "portfolio_template.csv"
+OWNERS = "Ownership: owner probability"
 
 
 def start(query: dict[str, str] | None = None) -> AppTest:
@@ -233,7 +238,14 @@ def test_cli_finds_the_app():
 def test_every_tab_shows_its_content(first_screen):
     app = first_screen
     labels = [tab.label for tab in app.tabs]
-    assert labels == ["Compare", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+    assert labels == [
+        "Compare",
+        "Roadmap",
+        "Inside an organisation",
+        "Sensitivity",
+        "Explain",
+        "Export",
+    ]
     tabs = dict(zip(labels, app.tabs, strict=True))
     explain = " ".join(m.value for m in tabs["Explain"].markdown)
     assert "docs/ODD.md" in explain and "feedback loop" in explain
@@ -323,3 +335,250 @@ def test_label_share_intervals_are_over_draws_in_label_order():
     assert shares.loc["compounding", "share"] == "25%"  # 50% in draw 0, 0% in draw 1
     assert shares.loc["compounding", "90% interval over draws"] == "2% to 48%"
     assert shares.loc["stalled", "share"] == "75%"
+
+
+# -- the roadmap -------------------------------------------------------------------------
+def roadmap_tab(app: AppTest):
+    return next(tab for tab in app.tabs if tab.label == "Roadmap")
+
+
+def chart_texts(app: AppTest) -> str:
+    """Everything the Roadmap tab's charts hold: their specs and their data, as text."""
+    from streamlit import dataframe_util
+
+    texts = []
+    for element in roadmap_tab(app).children.values():
+        if "vega" not in getattr(element, "type", ""):
+            continue
+        texts.append(element.proto.spec)
+        for dataset in element.proto.datasets:
+            table = dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            texts.append(table.to_csv())
+    return "\n".join(texts)
+
+
+def add_with_form(app: AppTest, lever: str, month: int, value: float, label: str) -> AppTest:
+    app.selectbox(key="add_lever").set_value(lever).run()
+    app.number_input(key="add_month").set_value(month)
+    app.number_input(key="add_value").set_value(value)
+    app.text_input(key="add_label").set_value(label)
+    return app.button(key="add_change").click().run()
+
+
+def scenario_of(app: AppTest):
+    """The scenario the app runs (and downloads): what the sidebar's TOML holds."""
+    return scenario_from_toml(app.session_state["scenario"].to_toml(), "download.toml")
+
+
+def test_adding_a_lever_change_changes_the_scenario_and_marks_the_chart():
+    app = start()
+    assert "Name owners" not in chart_texts(app)
+    add_with_form(app, OWNERS, 6, 0.9, "Name owners")
+    assert not app.exception and not app.error
+    assert any("baseline (edited)" in s for s in subheaders(app))
+    (change,) = scenario_of(app).interventions  # the downloaded scenario carries it
+    assert change.month == 6 and change.set == {"ownership.owner_probability": 0.9}
+    assert change.label == "Name owners"
+    assert "Name owners" in chart_texts(app)  # the rule's label on the value chart
+    assert "no change" in chart_texts(app)  # against the path without the change
+    assert list(app.data_editor[0].value["lever"]) == [OWNERS]
+    assert "interventions" in app.query_params
+
+
+def test_a_row_added_in_the_table_is_applied():
+    app = start()
+    key = app.data_editor[0].key
+    app.session_state[key] = {
+        "edited_rows": {},
+        "added_rows": [{"month": 12, "ramp_months": 6, "lever": OWNERS, "value": 0.8}],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not app.exception and not app.error
+    (change,) = app.session_state["scenario"].interventions
+    assert (change.month, change.ramp_months) == (12, 6)
+    assert change.label == "owner probability to 0.8"  # a change without label says what it does
+
+
+def test_a_bad_lever_change_shows_an_error_and_keeps_the_scenario():
+    app = start()
+    add_with_form(app, OWNERS, 6, 0.9, "Name owners")
+    before = app.session_state["scenario"]
+    add_with_form(app, OWNERS, 90, 0.5, "Too late")  # past the five-year run
+    assert not app.exception
+    (error,) = roadmap_tab(app).error
+    assert error.value.startswith("Row 2 (Ownership: owner probability to 0.5 from month 90)")
+    assert "past the horizon" in error.value and "ownership." not in error.value
+    assert app.session_state["scenario"] == before
+    assert any("not applied" in w.value for w in app.sidebar.warning)
+    assert "Too late" not in chart_texts(app)
+
+
+def test_a_link_reopens_the_roadmap_it_carries():
+    app = start()
+    add_with_form(app, OWNERS, 6, 0.9, "Name owners")
+    link = dict(app.query_params)
+    reopened = start(link)
+    assert not reopened.exception and not reopened.error
+    assert reopened.session_state["scenario"].interventions == (
+        app.session_state["scenario"].interventions
+    )
+    assert list(reopened.data_editor[0].value["label"]) == ["Name owners"]
+    assert dict(reopened.query_params) == link
+
+
+def test_uploading_a_portfolio_starts_the_run_from_it_and_the_link_carries_it():
+    app = start()
+    app.file_uploader(key="portfolio_upload").set_value(
+        ("portfolio_template.csv", TEMPLATE.read_bytes(), "text/csv")
+    ).run()
+    assert not app.exception and not app.error
+    assert any("6 pilots and 2 live systems" in m.value for m in roadmap_tab(app).markdown)
+    assert app.slider(key="param:organisation.start_month").value == 0
+    scenario = scenario_of(app)
+    assert scenario.current_portfolio == read_portfolio_csv(TEMPLATE)
+    reopened = start(dict(app.query_params))
+    assert not reopened.exception and not reopened.error
+    assert reopened.session_state["scenario"].current_portfolio == scenario.current_portfolio
+
+
+def test_a_preset_or_a_scenario_file_with_a_roadmap_fills_the_table():
+    app = start()
+    app.sidebar.selectbox[0].set_value("roadmap_example").run()
+    assert not app.exception and not app.error
+    assert subheaders(app) == ["roadmap_example"]  # its own roadmap: not edited
+    assert list(app.data_editor[0].value["month"]) == [3, 3, 3, 12]
+    assert "Fix the data" in chart_texts(app)
+
+    app = start()
+    scenario_file = Path(APP).parent / "scenarios" / "roadmap_example.toml"
+    app.sidebar.file_uploader[0].set_value(
+        ("my_plan.toml", scenario_file.read_bytes(), "application/toml")
+    ).run()
+    assert not app.exception and not app.error
+    assert len(app.data_editor[0].value) == 4
+    assert (
+        app.session_state["scenario"].interventions
+        == load_scenario("roadmap_example").interventions
+    )
+
+
+def test_the_cost_of_waiting_compares_start_months_of_one_change():
+    app = start({"preset": "roadmap_example", "population.organisations": "1"})
+    app.multiselect(key="timing_months").set_value([0, 12])
+    app.slider(key="timing_replications").set_value(5)
+    app.button(key="timing").click().run()
+    assert not app.exception and not app.error
+    table = roadmap_tab(app).dataframe[-1].value
+    assert list(table["starts"]) == ["month 0", "month 12", "never"]
+    assert "waiting to name owners" in chart_texts(app).lower()  # the chart's finding
+
+
+def test_a_portfolio_too_long_for_the_link_is_said_to_be_left_out_of_it():
+    rows = read_portfolio_csv(TEMPLATE) * 8  # 64 use cases, as pilots (one live per workflow)
+    long = tuple(row.model_copy(update={"stage": "pilot"}) for row in rows)
+    app = start()
+    app.file_uploader(key="portfolio_upload").set_value(
+        ("estate.csv", portfolio_to_csv(long).encode(), "text/csv")
+    ).run()
+    assert not app.exception and not app.error
+    assert app.session_state["scenario"].current_portfolio == long  # the run has it
+    assert "current_portfolio" not in app.query_params  # the link has not, and says so
+    (note,) = app.sidebar.warning
+    assert "64 use cases" in note.value
+    assert any(w.value == note.value for w in roadmap_tab(app).warning)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "is a binary file"),
+        ("use_case,stage\ncafé,pilot\n".encode("latin-1"), "is not UTF-8"),
+        (b"use_case,stage\ninvoice_processing,piloting\n", "line 2"),
+    ],
+)
+def test_a_bad_portfolio_file_is_refused_in_one_line_and_nothing_changes(content, says):
+    app = start()
+    before = app.session_state["scenario"]
+    app.file_uploader(key="portfolio_upload").set_value(("mine.csv", content, "text/csv")).run()
+    assert not app.exception
+    (error,) = roadmap_tab(app).error
+    assert "mine.csv" in error.value and says in error.value
+    assert "Traceback" not in error.value
+    assert app.session_state["scenario"] == before
+
+
+# -- roadmap helpers ----------------------------------------------------------------------
+def test_table_rows_round_trip_a_roadmap_of_several_levers():
+    example = load_scenario("roadmap_example")
+    rows = roadmap.rows_from_interventions(example.interventions)
+    assert len(rows) == 4  # three levers in the first change, one in the second
+    plan = roadmap.plan_roadmap(roadmap.without_roadmap(example), rows, base=example)
+    assert not plan.problems
+    assert plan.scenario == example  # not renamed: the roadmap is the example's
+
+
+def test_the_editor_state_edits_deletes_and_adds_rows():
+    rows = [{"month": 3, "lever": OWNERS, "value": 0.9}, {"month": 9, "lever": OWNERS}]
+    state = {
+        "edited_rows": {"0": {"value": 0.7}},
+        "deleted_rows": [1],
+        "added_rows": [{"month": 12}],
+    }
+    table = roadmap.apply_editor_state(rows, state)
+    assert [row["month"] for row in table] == [3, 12]
+    assert table[0]["value"] == 0.7 and table[1]["lever"] is None
+
+
+def test_an_incomplete_row_waits_and_a_repeated_lever_is_a_problem():
+    base = load_scenario("baseline")
+    incomplete = roadmap.plan_roadmap(base, [{"month": 3, "lever": OWNERS}])
+    assert incomplete.incomplete == (1,) and not incomplete.problems
+    twice = [{"month": 3, "lever": OWNERS, "value": v} for v in (0.5, 0.9)]
+    plan = roadmap.plan_roadmap(base, twice)
+    assert plan.problems == (
+        "Rows 1 and 2 both change Ownership: owner probability in the same change; keep one",
+    )
+    assert plan.scenario.interventions == ()
+
+
+def test_a_portfolio_that_does_not_fit_is_left_out_with_a_reason():
+    one_line = load_scenario("baseline").with_changes(
+        {"organisation.start_month": 0, "portfolio.business_lines": 1}
+    )
+    plan = roadmap.plan_roadmap(one_line, [], read_portfolio_csv(TEMPLATE))
+    assert plan.scenario.current_portfolio == ()
+    assert plan.portfolio_problem.startswith("use case 6 (policy_qa): business_line = 2")
+    assert "(business lines)" in plan.portfolio_problem
+
+
+def test_a_portfolio_too_long_for_a_link_is_said_to_be_left_out():
+    base = load_scenario("baseline").with_changes({"organisation.start_month": 0})
+    rows = read_portfolio_csv(TEMPLATE) * 8  # 64 use cases
+    rows = tuple(row.model_copy(update={"stage": "pilot"}) for row in rows)
+    scenario = roadmap.with_roadmap(base, (), rows)
+    query, notes = support.encode_link("baseline", scenario)
+    assert roadmap.PORTFOLIO_PARAM not in query
+    (note,) = notes
+    assert "64 use cases" in note and "Download the scenario (.toml)" in note
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "{}", '[{"month": 3', '[{"month": 3}]'])
+def test_an_unreadable_roadmap_in_a_link_is_left_out(text):
+    state = support.decode_query({"preset": "baseline", "interventions": text})
+    assert state.scenario == load_scenario("baseline")
+    (problem,) = state.problems
+    assert "lever changes" in problem
+
+
+def test_a_bad_roadmap_in_a_link_is_reported_and_the_rest_kept():
+    state = support.decode_query(
+        {
+            "preset": "baseline",
+            "feedback.culture": "0.8",
+            "interventions": '[{"month":99,"set":{"feedback.culture":0.5}}]',
+        }
+    )
+    assert state.scenario.feedback.culture == 0.8 and state.scenario.interventions == ()
+    (problem,) = state.problems
+    assert "month 99 is past the horizon" in problem and "feedback." not in problem

@@ -27,6 +27,7 @@ from genaisim.calibration.posterior import load_posterior
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
+TEMPLATE = ROOT / "scenarios" / "portfolio_template.csv"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -263,4 +264,57 @@ def test_a_calibrated_population_says_what_is_calibrated_and_draws_its_uncertain
     wait_until_idle(page)
     table.scroll_into_view_if_needed()
     screenshot(page, "05-parameter-uncertainty")
+    assert_no_errors(page)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a visible selectbox by typing part of it and clicking it."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(visible=True).filter(has_text=label)
+    combo = box.get_by_role("combobox")
+    combo.click()
+    combo.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(combo).to_have_value(option)
+    wait_until_idle(page)
+
+
+def enter(page: Page, label: str, value: str) -> None:
+    """Type into a visible input by its label and commit it (Enter reruns the app)."""
+    box = page.get_by_label(label, exact=True).filter(visible=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_until_idle(page)
+
+
+def test_a_roadmap_starts_from_the_uploaded_portfolio_and_marks_its_lever_change(page):
+    open_tab(page, "Roadmap")
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="current portfolio")
+    uploader.locator('input[type="file"]').set_input_files(TEMPLATE)
+    expect(page.get_by_text("6 pilots and 2 live systems").first).to_be_visible()
+    wait_until_idle(page)
+    expect(page).to_have_url(re.compile(r"current_portfolio=use_case"))
+
+    choose(page, "Lever", "Ownership: owner probability")
+    enter(page, "Month", "6")
+    enter(page, "New value", "0.9")
+    enter(page, "Label (optional)", "Name owners")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(
+        page.get_by_text("Month 6: Name owners (Ownership: owner probability to 0.9)")
+    ).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(r"starts from 6 pilots and 2 live systems and has 1 lever change")
+        )
+    ).to_be_visible()
+    expect(page).to_have_url(re.compile(r"interventions=.*Name"))
+    wait_until_idle(page)
+    # The value chart against the no-change path, and the portfolio's stages.
+    charts = page.locator(CHARTS).filter(visible=True)
+    expect(charts).to_have_count(2)
+    assert visible_charts_drawn(page) == 2
+    grid = page.locator('[data-testid="stDataFrame"]').filter(visible=True).filter(has_text="Month")
+    expect(grid.first).to_contain_text("Name owners")
+    wait_until_idle(page)
+    screenshot(page, "06-roadmap")
     assert_no_errors(page)

@@ -7,7 +7,7 @@ value, label); rows with the same month, ramp and label are one
 in the table's words: rows, months and levers' plain names.
 
     >>> from genaisim import load_scenario
-    >>> from genaisim.app_roadmap import plan_roadmap, rows_from_interventions
+    >>> from genaisim.app_roadmap import plan_roadmap, rows_from_interventions, without_roadmap
     >>> example = load_scenario("roadmap_example")
     >>> rows = rows_from_interventions(example.interventions)
     >>> rows[0]["lever"], rows[0]["month"], rows[0]["value"]
@@ -37,13 +37,12 @@ import pandas as pd
 from genaisim.errors import ScenarioError
 from genaisim.results import Results
 from genaisim.roadmap import (
-    MAX_RAMP_MONTHS,
     CurrentUseCase,
     Intervention,
     portfolio_to_csv,
     read_portfolio_csv,
 )
-from genaisim.scenario import Scenario, _validate, parameter_keys, scenario_dirs
+from genaisim.scenario import Scenario, parameter_keys, scenario_dirs
 from genaisim.timing import TimingComparison
 
 #: The columns of the lever-change table, in order.
@@ -68,9 +67,13 @@ def lever_names() -> dict[str, str]:
     A name is the lever's sidebar group and label, e.g. ``"Ownership: owner probability"``;
     a parameter made changeable mid-run in :mod:`genaisim.roadmap` appears here by itself.
     """
-    return {
-        p.key: f"{p.pattern}: {_words(p.key)}" for p in Scenario().parameters() if p.mid_run
-    }
+    return {p.key: f"{p.pattern}: {_words(p.key)}" for p in Scenario().parameters() if p.mid_run}
+
+
+@cache
+def _whole_levers() -> dict[str, bool]:
+    """Whether each lever takes whole numbers only, by dotted key."""
+    return {p.key: p.kind is int for p in Scenario().parameters() if p.mid_run}
 
 
 def lever_key(name: str) -> str | None:
@@ -84,7 +87,7 @@ def _words(key: str) -> str:
 
 
 def lever_help(scenario: Scenario, key: str) -> str:
-    """What a lever is now and what it allows, e.g. ``now 0.3; allowed 0 to 1 (probability)``."""
+    """A lever's value now and what it allows: ``now 0.3; allowed 0 to 1 (probability)``."""
     info = next(p for p in scenario.parameters() if p.key == key)
     unit = f" ({info.unit})" if info.unit else ""
     whole = " whole numbers" if info.kind is int else ""
@@ -92,7 +95,13 @@ def lever_help(scenario: Scenario, key: str) -> str:
 
 
 _KEY = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
-_FIELDS = {"ramp_months": "ramp (months)", "set": "levers"}
+#: Field names of the roadmap's rows as a message puts them, and in words.
+_FIELDS = {
+    "ramp_months": "ramp (months)",
+    "current_portfolio": "current portfolio",
+    "'set'": "the list of levers",
+    "set is missing": "the levers to change are missing",
+}
 
 
 def plain(message: str) -> str:
@@ -100,18 +109,24 @@ def plain(message: str) -> str:
     keys = set(parameter_keys())
     text = _KEY.sub(lambda m: _words(m.group()) if m.group() in keys else m.group(), message)
     for name, words in _FIELDS.items():
-        text = re.sub(rf"\b{name}\b", words, text)
+        text = text.replace(name, words)
     return text
 
 
-def _detail(exc: ScenarioError) -> str:
+def _detail(exc: ScenarioError, source: str = SOURCE) -> str:
     """The message of a roadmap's validation without its source and row prefix."""
     lines = []
     for line in str(exc).splitlines():
-        line = line.removeprefix(f"{SOURCE}: ")
+        line = line.removeprefix(f"{source}: ")
         line = re.sub(r"^interventions\[\d+\](?: \(month -?\d+\))?(?::\s*|\.)", "", line)
         lines.append(plain(line))
     return "; ".join(lines)
+
+
+def portfolio_message(exc: ScenarioError) -> str:
+    """A current portfolio's validation message in words: rows are use cases, from 1."""
+    text = str(exc).replace("current_portfolio: ", "")
+    return plain(re.sub(r"current_portfolio\[(\d+)\]", r"use case \1", text))
 
 
 def auto_label(changes: Mapping[str, Any]) -> str:
@@ -197,8 +212,12 @@ def read_rows(rows: Sequence[Mapping[str, Any]]) -> RowsRead:
         if month is None or ramp is None:
             read.problems.append(f"Row {number}: the month and the ramp are whole numbers")
             continue
-        value = float(row["value"])
-        if value.is_integer() and isinstance(Scenario().get(key), int):
+        try:
+            value = float(row["value"])
+        except (TypeError, ValueError):
+            read.problems.append(f"Row {number}: the new value {row['value']!r} is not a number")
+            continue
+        if value.is_integer() and _whole_levers().get(key, False):
             value = int(value)
         label = "" if _missing(row.get("label")) else str(row["label"]).strip()
         read.singles.append(
@@ -223,7 +242,7 @@ def read_rows(rows: Sequence[Mapping[str, Any]]) -> RowsRead:
 def apply_editor_state(
     rows: Sequence[Mapping[str, Any]], state: Mapping[str, Any] | None
 ) -> list[dict[str, Any]]:
-    """The table after ``st.data_editor``'s edits: ``edited_rows``, ``deleted_rows``, ``added_rows``.
+    """The table after a data editor's edits (``edited_rows``, ``deleted_rows``, ``added_rows``).
 
     Edited and deleted rows are counted in ``rows`` (from 0), as the editor counts them;
     added rows come last, as the editor shows them.
@@ -262,18 +281,15 @@ def with_roadmap(
     portfolio: Iterable[CurrentUseCase] = (),
     source: str = SOURCE,
 ) -> Scenario:
-    """The scenario with these interventions and current portfolio, validated.
+    """The scenario with these interventions and current portfolio instead of its own.
 
     Unlike :meth:`Scenario.with_portfolio` this leaves ``organisation.start_month`` as it
     is, so that a portfolio on a scenario whose programme has not started is refused, not
     silently moved. Raises :class:`ScenarioError` naming ``source``.
     """
-    data = scenario.to_dict()
-    data["interventions"] = [
-        iv.model_dump() if isinstance(iv, Intervention) else dict(iv) for iv in interventions
-    ]
-    data["current_portfolio"] = [row.model_dump() for row in portfolio]
-    return _validate(data, source)
+    # Unchecked until with_interventions validates the whole scenario, portfolio included.
+    bare = scenario.model_copy(update={"interventions": (), "current_portfolio": tuple(portfolio)})
+    return bare.with_interventions(list(interventions), source=source)
 
 
 def without_roadmap(scenario: Scenario) -> Scenario:
@@ -333,9 +349,7 @@ def plan_roadmap(
         try:
             start = with_roadmap(scenario, (), portfolio)
         except ScenarioError as exc:
-            portfolio_problem = plain(
-                re.sub(r"current_portfolio\[(\d+)\]", r"use case \1", str(exc))
-            ).removeprefix(f"{SOURCE}: ")
+            portfolio_problem = portfolio_message(exc).removeprefix(f"{SOURCE}: ")
     read = read_rows(rows)
     problems = list(read.problems)
     if not problems:
@@ -394,8 +408,12 @@ def roadmap_lines(scenario: Scenario) -> list[str]:
     for iv in sorted(scenario.interventions, key=lambda iv: iv.month):
         ramp = f" over {_count(iv.ramp_months, 'month')}" if iv.ramp_months else ""
         changes = ", ".join(f"{names.get(k, k)} to {v:g}" for k, v in iv.set.items())
-        title = iv.label or auto_label(iv.set)
-        lines.append(f"Month {iv.month}{ramp}: {title} ({changes})")
+        title = iv.label if iv.label and iv.label != auto_label(iv.set) else ""
+        lines.append(
+            f"Month {iv.month}{ramp}: {title} ({changes})"
+            if title
+            else f"Month {iv.month}{ramp}: {changes}"
+        )
     return lines
 
 
@@ -435,7 +453,11 @@ def timing_table(comparison: TimingComparison) -> pd.DataFrame:
     years = comparison.scenario.simulation.years
     rows = []
     for row in comparison.table().itertuples():
-        lost = "" if row.Index == 0 else _interval_m(row.delay_cost, row.delay_cost_low, row.delay_cost_high)
+        lost = (
+            ""
+            if row.Index == 0
+            else _interval_m(row.delay_cost, row.delay_cost_low, row.delay_cost_high)
+        )
         rows.append(
             {
                 "starts": row.start,
@@ -501,50 +523,31 @@ def decode_roadmap(
     problems: list[str] = []
     if PORTFOLIO_PARAM in query:
         text = _single(query[PORTFOLIO_PARAM])
+        where = "the link's current portfolio"
         try:
-            rows = (
-                read_portfolio_csv(text.encode("utf-8"), "the link's current portfolio")
-                if text.strip()
-                else ()
-            )
-            scenario = with_roadmap(scenario, scenario.interventions, rows, "the link")
+            rows = read_portfolio_csv(text.encode("utf-8"), where) if text.strip() else ()
+            scenario = with_roadmap(scenario, scenario.interventions, rows, where)
         except ScenarioError as exc:
-            problems.append(plain(str(exc)))
+            problems.append(portfolio_message(exc))
     if INTERVENTIONS_PARAM in query:
         try:
             interventions = json.loads(_single(query[INTERVENTIONS_PARAM]))
-            if not isinstance(interventions, list):
-                raise ValueError("not a list")
+            if not isinstance(interventions, list) or not all(
+                isinstance(iv, dict) for iv in interventions
+            ):
+                raise ValueError("not a list of changes")
         except ValueError:
-            problems.append("the link's lever changes are not readable; they were left out")
+            problems.append("the link's lever changes, which are not readable")
         else:
             try:
                 scenario = with_roadmap(
                     scenario, interventions, scenario.current_portfolio, "the link"
                 )
             except ScenarioError as exc:
-                problems.append(f"the link's lever changes were left out: {plain(str(exc))}")
+                detail = _detail(exc, "the link")
+                problems.append(f"the link's lever changes, because {detail}")
     return scenario, problems
 
 
 def _single(value: str | Sequence[str]) -> str:
     return value if isinstance(value, str) else str(value[-1])
-
-
-__all__ = [
-    "COLUMNS",
-    "MAX_LINK_PORTFOLIO_CHARS",
-    "MAX_RAMP_MONTHS",
-    "RoadmapPlan",
-    "apply_editor_state",
-    "decode_roadmap",
-    "editor_frame",
-    "encode_roadmap",
-    "lever_names",
-    "plan_roadmap",
-    "portfolio_summary",
-    "read_portfolio",
-    "rows_from_interventions",
-    "with_roadmap",
-    "without_roadmap",
-]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genaisim import app_roadmap
 from genaisim.errors import ScenarioError
 from genaisim.labels import LABELS
 from genaisim.report import KEY_OUTCOMES, posterior_intervals
@@ -198,11 +199,27 @@ def changed_values(scenario: Scenario, base: Scenario) -> dict[str, Any]:
 
 
 def encode_query(preset: str, scenario: Scenario) -> dict[str, str]:
-    """URL query parameters for a scenario: its preset and the values that differ from it."""
+    """URL query parameters for a scenario: its preset and what differs from it."""
+    return encode_link(preset, scenario)[0]
+
+
+def encode_link(preset: str, scenario: Scenario) -> tuple[dict[str, str], list[str]]:
+    """URL query parameters for a scenario, and notes saying what the link leaves out.
+
+    The parameters are the preset, the values that differ from it by dotted key, and
+    the roadmap (lever changes, current portfolio) when it differs from the preset's;
+    see :func:`genaisim.app_roadmap.encode_roadmap`.
+    """
+    preset_scenario = load_scenario(preset)
     query = {PRESET_PARAM: preset}
-    for key, value in changed_values(scenario, load_scenario(preset)).items():
+    for key, value in changed_values(scenario, preset_scenario).items():
         query[key] = json.dumps(value)
-    return query
+    roadmap, notes = app_roadmap.encode_roadmap(scenario, preset_scenario)
+    return {**query, **roadmap}, notes
+
+
+#: Query parameters that are not parameter keys: the preset and the roadmap.
+NOT_PARAMETERS = (PRESET_PARAM, app_roadmap.INTERVENTIONS_PARAM, app_roadmap.PORTFOLIO_PARAM)
 
 
 @dataclass
@@ -221,7 +238,8 @@ def decode_query(
     """Read a scenario from URL query parameters written by :func:`encode_query`.
 
     A key or value the scenario does not accept is skipped and reported in ``problems``,
-    so a stale or hand-edited link still opens the rest of the scenario.
+    so a stale or hand-edited link still opens the rest of the scenario. The roadmap is
+    read after the parameters (its months may depend on the run's length).
     """
     problems: list[str] = []
     preset = _single(query.get(PRESET_PARAM, default_preset))
@@ -232,7 +250,7 @@ def decode_query(
         preset, base = default_preset, load_scenario(default_preset)
     scenario, changes = base, {}
     for key, raw in query.items():
-        if key == PRESET_PARAM:
+        if key in NOT_PARAMETERS:
             continue
         text = _single(raw)
         try:
@@ -245,7 +263,8 @@ def decode_query(
             problems.append(str(exc))
             continue
         changes[key] = value
-    return QueryState(preset, scenario, changes, problems)
+    scenario, roadmap_problems = app_roadmap.decode_roadmap(scenario, query)
+    return QueryState(preset, scenario, changes, problems + roadmap_problems)
 
 
 def _single(value: str | Sequence[str]) -> str:
