@@ -504,7 +504,12 @@ with roadmap_tab:
             "replication by replication on the same random numbers (95% interval)"
         )
         difference = support.what_if_difference(unchanged, results).rename(
-            columns={"current": "no change", "what if": "with the changes"}
+            columns={
+                "current": "no change",
+                "what if": "with the changes",
+                "ci_low": "95% interval from",
+                "ci_high": "to",
+            }
         )
         st.dataframe(
             difference,
