@@ -25,12 +25,19 @@ FIGURES = ROOT / "docs" / "roadmap"
 TEMPLATE = "scenarios/portfolio_template.csv"
 
 #: Each generated block: the command whose output it shows.
+OWNERS = (
+    f"genaisim compare-timing roadmap_example --intervention owners --at 0,6,12,18 "
+    f"--portfolio {TEMPLATE} --years 3 -r 40"
+)
 COMMANDS = {
-    "today": f"genaisim run baseline --set organisation.start_month=0 --portfolio {TEMPLATE} "
-    "--years 3 -r 40",
+    "today": f"genaisim run baseline --portfolio {TEMPLATE} --years 3 -r 40",
     "plan": f"genaisim run roadmap_example --portfolio {TEMPLATE} --years 3 -r 40",
     "waiting": f"genaisim compare-timing roadmap_example --intervention 'fix the data' "
     f"--at 0,6,12,18 --portfolio {TEMPLATE} --years 3 -r 40",
+    # The same question under both ends of the assumption it rests on.
+    "owners_retrofit": OWNERS,
+    "owners_new_only": f"{OWNERS} --set ownership.owner_retrofit=0 "
+    "--set measurement.kpi_retrofit=0",
 }
 
 
@@ -71,7 +78,7 @@ def main_script() -> None:
         plan = genaisim.load_scenario("roadmap_example").with_portfolio(rows)
         today = (
             genaisim.load_scenario("baseline")
-            .with_changes({"organisation.start_month": 0, "name": "no change"})
+            .with_changes({"name": "no change"})
             .with_portfolio(rows)
         )
         results = [genaisim.simulate(s, replications=40, years=3) for s in (plan, today)]

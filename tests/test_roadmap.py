@@ -466,3 +466,126 @@ def test_time_charts_mark_each_intervention_month_with_its_label():
         spec = str(build([plan_results, plain]).to_dict())
         assert "Fix the data" in spec, build.__name__
         assert "Fix the data" not in str(build(plain).to_dict()), build.__name__
+
+
+# -- rules found in review -------------------------------------------------------------
+@pytest.mark.parametrize("value", ["nan", "inf", "true"])
+def test_a_lever_value_must_be_a_finite_number(capsys, value):
+    status, out, err = run_cli(
+        capsys, "run", "baseline", "--change-at", f"3:data.data_investment={value}"
+    )
+    assert status == 2 and out == ""
+    assert "data.data_investment" in err and "must be a" in err
+
+
+def test_a_pilot_still_waiting_after_its_build_starts_short_of_its_owners_bar():
+    """Had it passed its go-live test it would be live: it starts with tests failed."""
+    rows = read_portfolio_csv(
+        b"use_case,stage,months_in_stage,owner_kind\n"
+        b"code_assistant,pilot,30,business\npolicy_qa,pilot,1,none\n",
+        "mine.csv",
+    )
+    model = GenAISimModel(baseline().with_portfolio(rows), rng=1)
+    waiting, young = model.organisations[0].pilots
+    assert waiting.built and waiting.failed_tests >= 1
+    owner = waiting.owner
+    expected_test = waiting.base_quality() - owner.test_realism * (
+        waiting.base_quality() - waiting.quality_on_current_data()
+    )
+    assert expected_test < owner.acceptance_bar(waiting.use_case, waiting)
+    assert not young.built and young.failed_tests == 0
+
+
+@pytest.mark.parametrize(("retrofit", "handed_over"), [(1.0, True), (0.0, False)])
+def test_how_far_naming_owners_reaches_the_running_initiatives_is_a_parameter(
+    retrofit, handed_over
+):
+    rows = read_portfolio_csv(b"use_case,stage,months_in_stage\npolicy_qa,production,6\n", "m.csv")
+    scenario = (
+        baseline(
+            **{
+                "ownership.owner_probability": 0.0,
+                "ownership.owner_retrofit": retrofit,
+                "portfolio.pilot_appetite": 0.0,
+            }
+        )
+        .with_interventions([{"month": 1, "set": {"ownership.owner_probability": 1.0}}])
+        .with_portfolio(rows)
+    )
+    model = GenAISimModel(scenario, rng=3)
+    model.step()
+    model.step()
+    (live,) = model.organisations[0].production
+    assert live.owner.is_business is handed_over
+
+
+def test_resourcing_owners_mid_run_reaches_the_owners_already_named():
+    scenario = baseline(
+        **{
+            "organisation.start_month": 0,
+            "ownership.owner_probability": 1.0,
+            "ownership.owner_resourced_probability": 0.0,
+            "portfolio.pilot_appetite": 12.0,
+        }
+    ).with_interventions([{"month": 12, "set": {"ownership.owner_resourced_probability": 1.0}}])
+    model = GenAISimModel(scenario, rng=2)
+    for _ in range(12):
+        model.step()
+    owners = list(model.organisations[0].business_owners.values())
+    assert owners and not any(owner.resourced for owner in owners)
+    model.step()
+    assert all(owner.resourced and owner.resourcing == 1.0 for owner in owners)
+
+
+def test_the_organisations_table_keeps_the_levers_as_drawn_at_the_start():
+    results = genaisim.simulate("roadmap_example", replications=2, years=2)
+    assert (results.organisations["ownership.owner_probability"] == 0.3).all()
+
+
+def test_months_to_production_are_unknown_for_systems_live_before_the_run():
+    rows = read_portfolio_csv(TEMPLATE)
+    results = genaisim.simulate(baseline().with_portfolio(rows), replications=2, years=2)
+    deployments = results.deployments
+    before = deployments["month_started"] < 0
+    live_before = before & (deployments["month_promoted"] < 0)
+    assert live_before.any()
+    assert deployments.loc[live_before, "months_to_production"].isna().all()
+
+
+def test_a_portfolio_with_an_explicit_start_month_other_than_0_is_refused(capsys):
+    status, _, err = run_cli(
+        capsys,
+        "run",
+        "baseline",
+        "--set",
+        "organisation.start_month=3",
+        "--portfolio",
+        str(TEMPLATE),
+    )
+    assert status == 2 and "leave out --set organisation.start_month" in err
+
+
+def test_a_population_drawing_its_start_month_can_take_a_portfolio():
+    scenario = baseline(
+        **{"population.organisations": 3, "population.spread": {"organisation.start_month": 6}}
+    ).with_portfolio(read_portfolio_csv(TEMPLATE))
+    assert "organisation.start_month" not in scenario.population.spread
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--at", ""], "--at '': give at least one start month"),
+        (["--at", "a,b"], "--at 'a,b': give start months as whole numbers"),
+        (["--at", "0,99"], "--at 0,99: month 99 is outside the run"),
+        (["--csv", "no/such/folder/t.csv"], "--csv no/such/folder/t.csv: no such folder"),
+        (["--change-at", "3:"], "--change-at '3:': expected MONTH[+RAMP]:KEY=VALUE"),
+    ],
+)
+def test_compare_timing_option_errors_are_one_line(capsys, argv, expected):
+    status, out, err = run_cli(
+        capsys, "compare-timing", "roadmap_example", "--intervention", "owners", *argv
+    )
+    assert status == 2 and out == ""
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1

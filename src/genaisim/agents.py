@@ -425,6 +425,8 @@ class Deployment(mesa.Agent):
         self.flags_acted = 0.0
         self.visible_improvement: float | None = None
         self.reviewers: list[Reviewer] = []
+        #: whether it was running before the run began (a current portfolio's use case)
+        self.from_portfolio = False
         owner.owned.append(self)
 
     # -- quality -------------------------------------------------------------------------
@@ -715,6 +717,8 @@ class Organisation(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.params = params
+        #: the parameters as drawn at the start (interventions may change ``params``)
+        self.initial_params = params
         #: this organisation's own random stream (Mesa's ``self.random`` is the model's)
         self.stream = stream
         self.reviewers: list[Reviewer] = []

@@ -261,8 +261,11 @@ def interventions_from(assignments: Sequence[str]) -> list[dict[str, Any]]:
                 f"--change-at {text!r}: expected MONTH[+RAMP]:KEY=VALUE with whole numbers, "
                 "e.g. 9:ownership.owner_probability=0.9"
             ) from None
-        if not sep:
-            raise GenaisimError(f"--change-at {text!r}: expected MONTH[+RAMP]:KEY=VALUE")
+        if not sep or "=" not in assignment:
+            raise GenaisimError(
+                f"--change-at {text!r}: expected MONTH[+RAMP]:KEY=VALUE, e.g. "
+                "9:ownership.owner_probability=0.9"
+            )
         name, value = parse_assignment(assignment)
         merged.setdefault(key, {})[name] = value
     return [
@@ -282,6 +285,11 @@ def scenario_from(args: argparse.Namespace) -> Scenario:
             interventions_from(args.change_at), source="--change-at"
         )
     if getattr(args, "portfolio", None) is not None:
+        if changes.get("organisation.start_month", 0) != 0:
+            raise GenaisimError(
+                f"--portfolio {args.portfolio}: a current portfolio means the programme is "
+                "running (start month 0); leave out --set organisation.start_month"
+            )
         rows = read_portfolio_csv(args.portfolio)
         scenario = scenario.with_portfolio(rows, source=f"--portfolio {args.portfolio}")
     return scenario

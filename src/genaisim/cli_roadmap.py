@@ -7,11 +7,13 @@ this module, and is a thin shell over :mod:`genaisim.timing`.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from genaisim.budget import check_run
 from genaisim.cli import (
     Command,
+    add_change_at_option,
     add_force_option,
     add_portfolio_option,
     add_scenario_argument,
@@ -24,17 +26,30 @@ from genaisim.errors import GenaisimError
 DEFAULT_MONTHS = "0,3,6,12"
 
 
-def months_option(text: str) -> list[int]:
+def months_from(text: str) -> list[int]:
     """``--at``: start months as whole numbers separated by commas."""
     try:
         months = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give start months as whole numbers separated by commas, e.g. 0,6,12"
+        raise GenaisimError(
+            f"--at {text!r}: give start months as whole numbers separated by commas, e.g. 0,6,12"
         ) from None
     if not months:
-        raise argparse.ArgumentTypeError("give at least one start month")
+        raise GenaisimError(f"--at {text!r}: give at least one start month, e.g. 0,6,12")
     return months
+
+
+def _writable(option: str, path: Path | None) -> None:
+    """Refuse, before any run, an output path that cannot be written."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise GenaisimError(f"{option} {path}: is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise GenaisimError(f"{option} {path}: no such folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise GenaisimError(f"{option} {path}: cannot write in {folder}")
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,8 +62,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--at",
-        type=months_option,
-        default=months_option(DEFAULT_MONTHS),
+        default=DEFAULT_MONTHS,
         metavar="MONTHS",
         help=f"start months to compare, e.g. 0,6,12,24 (default: {DEFAULT_MONTHS})",
     )
@@ -60,6 +74,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--years", type=int, metavar="Y", help="simulated horizon in years")
     add_set_option(parser)
+    add_change_at_option(parser)
     add_portfolio_option(parser)
     parser.add_argument(
         "--csv", type=Path, metavar="FILE", help="also write the table to FILE (CSV)"
@@ -86,13 +101,19 @@ def _compare_timing(args: argparse.Namespace) -> int:
         if value is not None:
             scenario = scenario.with_changes({key: value}, source=option)
     find_intervention(scenario, args.intervention)  # a wrong name fails before any run
+    months = months_from(args.at)
+    horizon = scenario.simulation.years * 12
+    outside = [m for m in months if not 0 <= m < horizon]
+    if outside:
+        raise GenaisimError(
+            f"--at {args.at}: month {outside[0]} is outside the run (months 0 to {horizon - 1})"
+        )
     if args.chart is not None and args.chart.suffix.lstrip(".").lower() not in FORMATS:
         raise GenaisimError(f"--chart {args.chart}: give a .png, .svg or .pdf file")
-    for option, path in (("--csv", args.csv), ("--chart", args.chart)):
-        if path is not None and path.is_dir():
-            raise GenaisimError(f"{option} {path}: is a folder; give a file name")
+    _writable("--csv", args.csv)
+    _writable("--chart", args.chart)
     sim = scenario.simulation
-    starts = len(set(args.at)) + 1
+    starts = len(set(months)) + 1
     check_run(
         scenario.population.organisations, sim.years * 12, sim.replications * starts, args.force
     )
@@ -102,17 +123,20 @@ def _compare_timing(args: argparse.Namespace) -> int:
     def progress(steps):
         return tqdm(steps, desc="start months", unit="set", leave=False, disable=None)
 
-    comparison = compare_timing(scenario, args.intervention, args.at, progress=progress)
+    comparison = compare_timing(scenario, args.intervention, months, progress=progress)
     print(format_timing(comparison))
-    if args.csv is not None:
-        comparison.save(args.csv)
-        print(f"\nSaved the table in {args.csv}")
-    if args.chart is not None:
-        from genaisim.charts.export import export
-        from genaisim.charts.timing import cost_of_delay
+    try:
+        if args.csv is not None:
+            comparison.save(args.csv)
+            print(f"\nSaved the table in {args.csv}")
+        if args.chart is not None:
+            from genaisim.charts.export import export
+            from genaisim.charts.timing import cost_of_delay
 
-        export(cost_of_delay(comparison), args.chart)
-        print(f"Saved the chart in {args.chart}")
+            export(cost_of_delay(comparison), args.chart)
+            print(f"Saved the chart in {args.chart}")
+    except OSError as exc:
+        raise GenaisimError(f"cannot write the output ({exc.strerror}: {exc.filename})") from None
     return 0
 
 

@@ -300,6 +300,8 @@ def read_text_file(path: Path, what: str, error: type[GenaisimError]) -> str:
 
 def decode_text(data: bytes, source: str, what: str, error: type[GenaisimError]) -> str:
     """``data`` as UTF-8 text, or ``error`` saying it is binary or in another encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"{source}: is UTF-16 text; save {what} as UTF-8")
     if b"\x00" in data:
         raise error(f"{source}: is a binary file, not a {what} (text)")
     try:

@@ -160,7 +160,7 @@ class GenAISimModel(mesa.Model):
             months = [
                 d.month_promoted - d.month_started
                 for d in (*org.retired, *org.production)
-                if d.month_promoted is not None
+                if d.month_promoted is not None and not d.from_portfolio
             ]
             medians.append(float(np.median(months)) if months else math.nan)
         return np.array(medians)
@@ -175,7 +175,7 @@ class GenAISimModel(mesa.Model):
         for org in self.organisations:
             rows["organisation"].append(org.index)
             for key in keys:
-                rows[key].append(org.params.get(key))
+                rows[key].append(org.initial_params.get(key))
         return rows
 
     def deployment_rows(self) -> dict[str, list[Any]]:
@@ -203,8 +203,11 @@ class GenAISimModel(mesa.Model):
                     "month_started": d.month_started,
                     "month_promoted": promoted,
                     "month_retired": d.month_retired,
+                    # Unknown for a system that was live before the run began.
                     "months_to_production": (
-                        promoted - d.month_started if promoted is not None else None
+                        promoted - d.month_started
+                        if promoted is not None and not d.from_portfolio
+                        else None
                     ),
                     "months_in_production": d.months_in_production,
                     "stage_history": stage_history(d),

@@ -140,7 +140,8 @@ def format_summary(results: Results, changes: Mapping[str, Any] | None = None) -
             _field(
                 "Portfolio",
                 f"{_count(stages.count('pilot'), 'pilot')} and "
-                f"{_count(stages.count('production'), 'live system')} at the start",
+                f"{_count(stages.count('production'), 'live system')} at the start (the "
+                "programme is running: organisation.start_month = 0)",
             )
         )
     lines.append(

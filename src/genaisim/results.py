@@ -137,14 +137,14 @@ class Results:
         """One row per lever an intervention changes: month, ramp, label, key and value."""
         rows = [
             {
-                "intervention": number,
+                "intervention": number,  # counted from 1, as in messages
                 "month": iv.month,
                 "ramp_months": iv.ramp_months,
                 "label": iv.title(),
                 "key": key,
                 "value": float(value),
             }
-            for number, iv in enumerate(self.scenario.interventions)
+            for number, iv in enumerate(self.scenario.interventions, start=1)
             for key, value in iv.set.items()
         ]
         columns = ["intervention", "month", "ramp_months", "label", "key", "value"]

@@ -31,10 +31,12 @@ import csv
 import dataclasses
 import difflib
 import io
+import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genaisim.errors import ScenarioError
 from genaisim.files import decode_text, read_text_file
@@ -66,6 +68,8 @@ MID_RUN_KEYS: tuple[str, ...] = (
 
 #: Most rows a current portfolio may have (a large enterprise's whole GenAI estate).
 MAX_PORTFOLIO_ROWS = 500
+#: Largest portfolio file read, in bytes.
+MAX_PORTFOLIO_BYTES = 2**20
 #: Longest ramp, in months.
 MAX_RAMP_MONTHS = 120
 
@@ -91,6 +95,17 @@ class Intervention(BaseModel):
         ),
     )
     label: str = Field("", max_length=120, description="What the change is, for charts.")
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _numbers_only(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(item, bool) or not isinstance(item, int | float):
+                    raise ValueError(f"{key} = {item!r} must be a number")
+                if not math.isfinite(item):
+                    raise ValueError(f"{key} = {item!r} must be a finite number")
+        return value
 
     def title(self) -> str:
         """The label, or a description of the change when there is none."""
@@ -301,15 +316,20 @@ def _cell(name: str, raw: str) -> Any:
     return text
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
 def _row_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
     message = err["msg"].removeprefix("Value error, ")
     if not loc:
         return message
-    if err["type"] == "literal_error":
-        return f"{loc} = {err.get('input')!r}: {message.lower()}"
-    return f"{loc} = {err.get('input')!r}: {message.lower()}"
+    if err["type"] == "missing":
+        return f"{loc} is missing"
+    return f"{loc} = {_short(err.get('input'))}: {message.lower()}"
 
 
 def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> tuple:
@@ -326,6 +346,13 @@ def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> t
         where = name or str(path)
         if path.suffix.lower() != ".csv":
             raise ScenarioError(f"{where}: a portfolio is a .csv file (see the template)")
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ScenarioError(f"{where}: is not a regular file")
+        if path.is_file() and path.stat().st_size > MAX_PORTFOLIO_BYTES:
+            raise ScenarioError(
+                f"{where}: {path.stat().st_size:,} bytes; a portfolio file is at most "
+                f"{MAX_PORTFOLIO_BYTES // 2**20} MiB"
+            )
         text = read_text_file(path, "portfolio file", ScenarioError)
     text = text.removeprefix("\ufeff")  # spreadsheets often save a byte-order mark
     if not text.strip():
@@ -337,6 +364,11 @@ def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> t
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
         raise ScenarioError(f"{where}, line 1: not valid CSV ({exc})") from None
+    if len(header) == 1 and ";" in header[0]:
+        raise ScenarioError(
+            f"{where}, line 1: the columns are separated by semicolons; save the file as "
+            "comma-separated CSV"
+        )
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
         close = difflib.get_close_matches(unknown[0], COLUMNS, n=1, cutoff=0.6)
@@ -351,6 +383,7 @@ def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> t
     if duplicated:
         raise ScenarioError(f"{where}, line 1: column {duplicated[0]!r} appears twice")
     rows = []
+    live: dict[tuple[str, int], int] = {}
     try:
         for values in reader:
             line = reader.line_num
@@ -369,10 +402,20 @@ def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> t
                 for column, raw in zip(header, values, strict=False):
                     if column and raw.strip():
                         data[column] = _cell(column, raw)
-                rows.append(CurrentUseCase.model_validate(data))
+                row = CurrentUseCase.model_validate(data)
             except ValueError as exc:  # ValidationError is a ValueError
                 detail = _row_error(exc) if isinstance(exc, ValidationError) else str(exc)
                 raise ScenarioError(f"{where}, line {line}: {detail}") from None
+            if row.stage == "production":
+                workflow = (row.use_case, row.business_line)
+                if workflow in live:
+                    raise ScenarioError(
+                        f"{where}, line {line}: {row.use_case} is already live in business "
+                        f"line {row.business_line} (line {live[workflow]}); one live system "
+                        "per workflow"
+                    )
+                live[workflow] = line
+            rows.append(row)
     except csv.Error as exc:
         raise ScenarioError(f"{where}, line {reader.line_num}: not valid CSV ({exc})") from None
     if not rows:

@@ -533,6 +533,15 @@ class Ownership(Section):
         "probability",
         "Chance a business-unit owner is resourced to act (time, budget, authority).",
     )
+    owner_retrofit: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "share",
+        "When an intervention raises owner_probability (or owner_resourced_probability), the "
+        "share of the change that reaches initiatives (owners) already there: 1 treats them "
+        "like new ones, 0 changes new ones only.",
+    )
     owner_capacity: float = param(
         2.0, 0.5, 20.0, "deployments", "Deployments one business-unit owner can attend fully."
     )
@@ -639,6 +648,14 @@ class Measurement(Section):
         1.0,
         "probability",
         "Chance KPIs and baselines are defined before a use case goes live.",
+    )
+    kpi_retrofit: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "share",
+        "When an intervention raises kpi_probability, the share of the change that reaches "
+        "initiatives already running: 1 treats them like new ones, 0 changes new ones only.",
     )
     kpi_cost: float = param(
         15.0,
@@ -1174,17 +1191,23 @@ class Scenario(BaseModel):
         return _validate(data, source)
 
     def with_portfolio(
-        self, rows: tuple[CurrentUseCase, ...], source: str = "portfolio"
+        self, rows: Sequence[CurrentUseCase | Mapping[str, Any]], source: str = "portfolio"
     ) -> Scenario:
         """The scenario started from a current portfolio (so the programme has started).
 
-        ``organisation.start_month`` becomes 0: the programme is running. Raises
+        ``organisation.start_month`` becomes 0 (and is no longer drawn per organisation):
+        the programme is running. Raises
         :class:`ScenarioError` (naming ``source``) when a row does not fit the scenario.
         """
         data = self.to_dict()
-        data["current_portfolio"] = [r.model_dump() for r in rows]
+        data["current_portfolio"] = [
+            r.model_dump() if isinstance(r, CurrentUseCase) else dict(r) for r in rows
+        ]
         if rows:
+            # The programme is running, in every organisation of a population.
             data["organisation"]["start_month"] = 0
+            for field in ("spread", "log_spread"):
+                data["population"][field].pop("organisation.start_month", None)
         return _validate(data, source)
 
     @field_validator("population")
@@ -1395,7 +1418,9 @@ def _explain_row(loc: list[str], err: Mapping[str, Any]) -> str:
         return f"{loc[0]}: {err['msg'].removeprefix('Value error, ')}"
     if loc[1:2] == ["set"]:
         key = f"{loc[0]}: {'.'.join(loc[2:])}"
-    if kind.startswith(("int_", "float_")):
+    if kind.startswith("int_"):
+        return f"{key} = {err.get('input')!r} must be a whole number"
+    if kind.startswith("float_"):
         return f"{key} = {err.get('input')!r} must be a number"
     return f"{key} = {err.get('input')!r}: {err['msg'].lower()}"
 

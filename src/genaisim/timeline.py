@@ -89,12 +89,22 @@ def adopt(org: Organisation, new: Scenario) -> None:
     org.flag_reach = mech.substitute(f.tooling, f.manual_routing)
     rand = org.stream.random
     running = [*org.pilots, *org.production]
-    chance = _rise(old.ownership.owner_probability, new.ownership.owner_probability)
+    reach = new.ownership.owner_retrofit
+    chance = reach * _rise(old.ownership.owner_probability, new.ownership.owner_probability)
     if chance > 0.0:
         for deployment in running:
             if not deployment.owner.is_business and rand() < chance:
                 _hand_over(deployment, org.business_owner(deployment.use_case))
-    chance = _rise(old.measurement.kpi_probability, new.measurement.kpi_probability)
+    o = new.ownership
+    chance = reach * _rise(old.ownership.owner_resourced_probability, o.owner_resourced_probability)
+    if chance > 0.0:
+        for owner in org.business_owners.values():
+            if not owner.resourced and rand() < chance:
+                owner.resourced = True
+                owner.resourcing = 1.0
+    chance = new.measurement.kpi_retrofit * _rise(
+        old.measurement.kpi_probability, new.measurement.kpi_probability
+    )
     if chance > 0.0:
         cost = new.measurement.kpi_cost
         for deployment in running:
@@ -167,10 +177,14 @@ def seed_portfolio(org: Organisation, rows: tuple[CurrentUseCase, ...]) -> None:
         else:
             d.month_started = -row.months_in_stage
             if row.months_in_stage >= build_months or row.quality is not None:
-                _finish_build(org, d, d.month_started + build_months - 1, row.quality, 0.0)
+                built = min(-1, d.month_started + build_months - 1)
+                _finish_build(org, d, built, row.quality, 0.0)
+                if row.quality is None and -built > 1:
+                    _short_of_the_bar(org, d, waiting=-built - 1)
             else:
                 d.build_progress = row.months_in_stage / build_months
             org.pilots.append(d)
+        d.from_portfolio = True
     # The portfolio's initiatives count as started (and its live systems as promoted): the
     # organisation is not inactive, and its payback is counted from the run's start.
     org.pilots_started += len(rows)
@@ -181,6 +195,30 @@ def seed_portfolio(org: Organisation, rows: tuple[CurrentUseCase, ...]) -> None:
     ]
     budget = p.organisation.delivery_capacity * mech.funding_multiplier(org.confidence)
     org.team = max(p.organisation.core_team, min(sum(loads), budget))
+
+
+def _short_of_the_bar(org: Organisation, d: Deployment, waiting: int) -> None:
+    """A prototype finished ``waiting`` months ago and still a pilot has failed its tests.
+
+    Had it passed, it would be live: its owner has tested it about once a month they had
+    time for it, and each test fell short. So it starts with those failed tests and with
+    a quality whose expected test result is one test-noise standard deviation below its
+    owner's bar (never above what the model's own demo equation gives): short of the bar
+    by about as much as a test can tell. From there, tests, fixes and data decide.
+    """
+    p = org.params
+    owner = d.owner
+    d.failed_tests = min(
+        p.ownership.go_live_attempts - 1, max(1, round(waiting * owner.resourcing))
+    )
+    bar = owner.acceptance_bar(d.use_case, d)
+    noise = p.measurement.test_noise if d.kpis_defined else p.measurement.unmeasured_test_noise
+    penalty = mech.data_penalty(
+        d.use_case.data_dependence, org.data_quality, 0.0, p.data.data_gap_severity
+    )
+    # The test shows Q_demo - rho * (Q_demo - Q_prod) = Q_demo * (1 - rho * P).
+    highest = (bar - noise) / max(1e-9, 1.0 - owner.test_realism * penalty)
+    d.demo_quality = max(0.0, min(d.demo_quality, highest))
 
 
 def _finish_build(

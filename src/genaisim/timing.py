@@ -188,7 +188,8 @@ def _lower_first(text: str) -> str:
 
 
 def _signed_m(thousands: float) -> str:
-    return f"{thousands / 1000:+,.1f} M".replace("-", "\u2212")
+    text = f"{thousands / 1000:+,.1f} M".replace("-", "\u2212")
+    return "0.0 M" if text[1:] == "0.0 M" else text
 
 
 def _m(thousands: float) -> str:
@@ -261,7 +262,9 @@ def compare_timing(
         scenario = scenario.with_changes(changes)
     index = find_intervention(scenario, str(intervention))
     horizon = scenario.simulation.years * 12
-    starts = sorted(set(months))
+    if any(isinstance(m, bool) or not isinstance(m, int | np.integer) for m in months):
+        raise ScenarioError(f"start months {list(months)!r} must be whole numbers")
+    starts = sorted({int(m) for m in months})
     if not starts:
         raise ScenarioError("give at least one start month")
     if len(starts) > MAX_START_MONTHS:

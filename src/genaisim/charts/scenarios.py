@@ -42,16 +42,25 @@ def _month_axis() -> alt.X:
 
 # -- interventions -----------------------------------------------------------------
 def intervention_marks(results: Results | Sequence[Results]) -> pd.DataFrame:
-    """The month and label of each scenario's interventions, once per month and label.
+    """The month, end of ramp and label of each scenario's interventions, once each.
 
-    Returns ``month``, ``label`` and ``row`` (0, 1, ...: where the label stands, so that
-    labels of close months do not overlap).
+    Returns ``month``, ``end`` (the month a ramp reaches its value; ``month`` without a
+    ramp), ``label`` (prefixed with the scenario's name when several scenarios have
+    interventions) and ``row`` (0, 1, 2: where the label stands, so that labels of close
+    months do not overlap).
     """
-    seen: dict[tuple[int, str], None] = {}
-    for result in as_list(results):
-        for intervention in result.scenario.interventions:
-            seen[(intervention.month, intervention.title())] = None
-    table = pd.DataFrame(sorted(seen), columns=["month", "label"])
+    items = as_list(results)
+    with_plans = [
+        (name, result)
+        for name, result in zip(scenario_names(items), items, strict=True)
+        if result.scenario.interventions
+    ]
+    seen: dict[tuple[int, int, str], None] = {}
+    for name, result in with_plans:
+        for iv in result.scenario.interventions:
+            label = f"{name}: {iv.title()}" if len(with_plans) > 1 else iv.title()
+            seen[(iv.month, iv.month + max(0, iv.ramp_months - 1), label)] = None
+    table = pd.DataFrame(list(seen), columns=["month", "end", "label"])
     table["row"] = np.arange(len(table)) % 3
     return table
 
@@ -59,20 +68,29 @@ def intervention_marks(results: Results | Sequence[Results]) -> pd.DataFrame:
 def intervention_rules(
     results: Results | Sequence[Results], labels: bool = True
 ) -> list[alt.Chart]:
-    """A vertical rule at each intervention's month with its label at the top (or nothing)."""
+    """A vertical rule at each intervention's month (a band over a ramp), labelled at the top."""
     marks = intervention_marks(results)
     if marks.empty:
         return []
     marks = marks.assign(
         label=[text if len(text) <= 40 else f"{text[:38]}\u2026" for text in marks["label"]]
     )
-    rule = (
+    tooltip = [alt.Tooltip("label:N", title="Intervention"), "month:Q"]
+    layers = []
+    ramps = marks[marks["end"] > marks["month"]]
+    if len(ramps):
+        layers.append(
+            alt.Chart(ramps)
+            .mark_rect(color="#333333", opacity=0.08)
+            .encode(x="month:Q", x2="end:Q", tooltip=tooltip)
+        )
+    layers.append(
         alt.Chart(marks)
         .mark_rule(color="#333333", strokeWidth=1.5, strokeDash=[2, 3])
-        .encode(x="month:Q", tooltip=[alt.Tooltip("label:N", title="Intervention"), "month:Q"])
+        .encode(x="month:Q", tooltip=tooltip)
     )
     if not labels:
-        return [rule]
+        return layers
     # Labels in pixel rows from the top (not on the y scale, which stays the chart's).
     texts = [
         alt.Chart(marks[marks["row"] == row])
@@ -80,7 +98,7 @@ def intervention_rules(
         .encode(x="month:Q", y=alt.value(0), text="label:N", color=alt.value("#333333"))
         for row in sorted(marks["row"].unique())
     ]
-    return [rule, *texts]
+    return [*layers, *texts]
 
 
 # -- value trajectories ------------------------------------------------------------
