@@ -499,11 +499,13 @@ with roadmap_tab:
         ]
         plan_chart = charts.value_trajectories(paths).properties(height=IN_APP_HEIGHT)
         st.altair_chart(plan_chart, width="content", theme=None)
+        difference = roadmap.in_millions(support.what_if_difference(unchanged, results))
+        st.markdown(f"**{roadmap.plan_headline(difference, scenario.simulation.years)}**")
         st.markdown(
             "**What the plan changes** — final outcomes with and without the lever changes, "
-            "replication by replication on the same random numbers (95% interval)"
+            "replication by replication on the same random numbers (means; 95% interval)"
         )
-        difference = support.what_if_difference(unchanged, results).rename(
+        difference = difference.rename(
             columns={
                 "current": "no change",
                 "what if": "with the changes",
@@ -526,7 +528,8 @@ with roadmap_tab:
         st.caption(
             "One lever change started at different months, and never, with everything else "
             "as planned. Every start month runs on the same random numbers, so the "
-            "differences are the change's own."
+            "differences are the change's own. Value after the run's horizon is not "
+            "counted: a change that starts late in the run can look like never making it."
         )
         titles = [
             f"{number}. {line}"
@@ -543,8 +546,15 @@ with roadmap_tab:
             default=[m for m in (0, 3, 6, 12) if m < horizon],
             key="timing_months",
         )
+        # The plan's own replications by default, so that the plan's start month gives
+        # the plan's numbers above.
+        planned = scenario.simulation.replications
         timing_replications = replications_column.slider(
-            "Replications per start month", 5, 50, 10, key="timing_replications"
+            "Replications per start month",
+            5,
+            max(50, planned),
+            min(max(planned, 5), max(50, planned)),
+            key="timing_replications",
         )
         timing_key = (
             scenario.model_dump_json(),

@@ -383,6 +383,35 @@ def test_adding_a_lever_change_changes_the_scenario_and_marks_the_chart():
     assert "no change" in chart_texts(app)  # against the path without the change
     assert list(app.data_editor[0].value["lever"]) == [OWNERS]
     assert "interventions" in app.query_params
+    # What the plan adds, in one sentence with its interval, money in M as on the chart.
+    headline = [
+        m.value for m in app.markdown if "the plan adds" in m.value or "the plan loses" in m.value
+    ]
+    assert len(headline) == 1 and "M of cumulative net value" in headline[0]
+    assert "95% interval" in headline[0]
+
+
+def test_the_plans_table_and_headline_are_in_millions():
+    from genaisim.app_roadmap import in_millions, plan_headline
+
+    table = pd.DataFrame(
+        {
+            "outcome": ["Cumulative net value (k)", "Systems in production"],
+            "current": [1000.0, 3.0],
+            "what if": [3500.0, 5.0],
+            "difference": [2500.0, 2.0],
+            "ci_low": [-500.0, 1.0],
+            "ci_high": [5500.0, 3.0],
+        }
+    )
+    millions = in_millions(table)
+    assert list(millions["outcome"]) == ["Cumulative net value (M)", "Systems in production"]
+    assert list(millions["difference"]) == [2.5, 2.0]
+    assert plan_headline(millions, 3) == (
+        "Over 3 years the plan adds 2.5 M of cumulative net value against changing nothing "
+        "(95% interval \u22120.5 to +5.5 M; means over replications, paired on the same "
+        "random numbers)."
+    )
 
 
 def test_a_row_added_in_the_table_is_applied():

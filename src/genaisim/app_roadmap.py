@@ -395,10 +395,63 @@ def portfolio_summary(rows: Sequence[CurrentUseCase]) -> str:
     )
 
 
+#: Plain names of a current portfolio's columns, for display.
+PORTFOLIO_HEADINGS = {
+    "use_case": "Use case",
+    "business_line": "Business line",
+    "stage": "Stage",
+    "months_in_stage": "Months in stage",
+    "owner_kind": "Owner",
+    "kpis_defined": "KPIs",
+    "sourcing": "Built or bought",
+    "quality": "Quality",
+    "adoption": "Adoption",
+    "business_unit": "Business unit",
+    "volume": "Tasks a month",
+    "manual_minutes": "Minutes a task today",
+    "ai_minutes": "Minutes a task with AI",
+    "review_minutes": "Review minutes",
+    "manual_error_rate": "Error rate today",
+    "error_cost": "Cost of an error",
+    "data_dependence": "Data dependence",
+}
+_OWNER_WORDS = {"business": "business unit", "technology": "technology team", "none": "nobody"}
+
+
 def portfolio_table(rows: Sequence[CurrentUseCase]) -> pd.DataFrame:
-    """A current portfolio as a table of the columns its rows use."""
-    frame = pd.DataFrame([row.model_dump() for row in rows])
-    return frame.dropna(axis="columns", how="all")
+    """A current portfolio as a table in plain words, with the columns its rows use."""
+    frame = pd.DataFrame([row.model_dump() for row in rows]).dropna(axis="columns", how="all")
+    frame["use_case"] = frame["use_case"].str.replace("_", " ")
+    frame["owner_kind"] = frame["owner_kind"].map(_OWNER_WORDS)
+    frame["kpis_defined"] = frame["kpis_defined"].map({True: "yes", False: "no"})
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.rename(columns=PORTFOLIO_HEADINGS)
+
+
+def in_millions(difference: pd.DataFrame) -> pd.DataFrame:
+    """A what-if difference table with money in millions (one unit on the page)."""
+    table = difference.copy()
+    money = table["outcome"].str.endswith("(k)")
+    numbers = [c for c in table.columns if c != "outcome"]
+    table[numbers] = table[numbers].astype(float)
+    table.loc[money, numbers] = table.loc[money, numbers] / 1000
+    table["outcome"] = table["outcome"].str.replace("(k)", "(M)", regex=False)
+    return table
+
+
+def plan_headline(difference: pd.DataFrame, years: int) -> str:
+    """What the plan adds to cumulative net value, with its interval, in one sentence.
+
+    ``difference`` is :func:`in_millions` of the plan against no change, with columns
+    ``difference``, ``ci_low`` and ``ci_high``.
+    """
+    row = difference[difference["outcome"].str.startswith("Cumulative net value")].iloc[0]
+    verb = "adds" if row["difference"] >= 0 else "loses"
+    return (
+        f"Over {years} years the plan {verb} {abs(row['difference']):,.1f} M of cumulative "
+        f"net value against changing nothing (95% interval {row['ci_low']:+,.1f} to "
+        f"{row['ci_high']:+,.1f} M; means over replications, paired on the same random numbers)."
+    ).replace("-", "\u2212")
 
 
 def roadmap_lines(scenario: Scenario) -> list[str]:

@@ -176,6 +176,7 @@ def format_timing(comparison) -> str:
         "",
         comparison.sentence() + ".",
         "Intervals: 95% over replications, paired (every start month shares the runs' luck).",
+        "Value after the horizon is not counted: a late start can look like never.",
     ]
     return "\n".join(lines)
 

@@ -29,7 +29,7 @@ def cost_of_delay(comparison: TimingComparison) -> alt.LayerChart:
     years = comparison.scenario.simulation.years
     x = alt.X(
         "month:Q",
-        title="Month the intervention starts",
+        title="Month the change starts",
         axis=alt.Axis(values=[int(m) for m in starts["month"]], format="d"),
         scale=alt.Scale(zero=True, nice=False, padding=30),
     )
