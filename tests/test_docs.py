@@ -78,3 +78,29 @@ def test_the_readmes_python_examples_run(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples may write files
     code = python_blocks(README)[block]
     exec(compile(code, f"README.md example {block + 1}", "exec"), {})
+
+
+ROADMAP = ROOT / "docs" / "roadmap.md"
+
+
+@pytest.mark.parametrize("block", range(len(python_blocks(ROADMAP))))
+def test_the_roadmap_pages_python_examples_run(block, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the example reads the template from scenarios/
+    code = python_blocks(ROADMAP)[block]
+    exec(compile(code, f"docs/roadmap.md example {block + 1}", "exec"), {})
+
+
+def test_the_roadmap_page_is_generated_by_its_script_and_not_left_as_placeholders():
+    text = ROADMAP.read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- generated:(\w+) -->\n(.*?)<!-- /generated:\1 -->", text, re.S)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_roadmap_docs", ROOT / "scripts" / "make_roadmap_docs.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert sorted(name for name, _ in blocks) == sorted(script.COMMANDS)
+    for name, body in blocks:
+        assert "(run scripts/make_roadmap_docs.py)" not in body, name
+        assert body.startswith(f"```\n$ {script.COMMANDS[name]}\n"), name
