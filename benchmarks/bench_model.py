@@ -8,6 +8,8 @@ Measures, on the ``baseline`` scenario over its 5-year horizon:
 2. one 100-organisation run, median of a few seeds;
 3. agent-steps per second in that run;
 4. how run time scales with the number of organisations (log-log slope);
+5. ``simulate`` with 20 replications, its tables built once, against building them
+   replication by replication (how ``simulate`` worked before), in the same process;
 
 and prints PASS/FAIL against the targets. Run with ``make bench`` or
 ``.venv/bin/python benchmarks/bench_model.py``; ``--quick`` is a fast smoke run whose
@@ -38,6 +40,8 @@ from genaisim import GenAISimModel, Scenario
 SINGLE_ORG_MAX_MS = 40.0
 HUNDRED_ORGS_MAX_S = 4.0
 SLOPE_RANGE = (0.85, 1.15)
+TABLES_MIN_SPEEDUP = 2.0
+TABLE_REPLICATIONS = 20
 
 HUNDRED = 100
 WARM_UP_SEED = 0
@@ -255,6 +259,60 @@ def bench_single(scenario: Scenario, settings: Settings) -> bool:
     return ok
 
 
+def bench_tables(scenario: Scenario, settings: Settings) -> bool:
+    """5. ``simulate`` with 20 replications against the same run table by table.
+
+    The baseline, run in this process, is how ``simulate`` built its tables before:
+    each replication's tables typed on their own (:func:`genaisim.run_replication`),
+    then concatenated. Both give identical tables (tests/test_results.py); the models
+    alone are timed for context.
+    """
+    import pandas as pd
+
+    reps = TABLE_REPLICATIONS
+    single = with_organisations(scenario, 1).with_changes(
+        {"simulation.replications": reps, "simulation.seed": settings.seed}
+    )
+
+    def per_replication() -> None:
+        parts = [genaisim.run_replication(single, r, settings.seed) for r in range(reps)]
+        for name in ("timeseries", "deployments", "organisations"):
+            pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+
+    def models_alone() -> None:
+        for r in range(reps):
+            run_model(single, genaisim.replication_seed(settings.seed, r))
+
+    def once() -> None:
+        genaisim.simulate(single)
+
+    def with_summary() -> None:
+        genaisim.simulate(single).summary()
+
+    timings: dict[str, list[float]] = {"before": [], "now": [], "models": [], "summary": []}
+    for _ in range(settings.repeats + 2):  # interleaved, so that load affects all alike
+        timings["before"].append(timed(per_replication))
+        timings["now"].append(timed(once))
+        timings["models"].append(timed(models_alone))
+        timings["summary"].append(timed(with_summary))
+    before, now, models, summary = (
+        1000.0 * statistics.median(timings[k]) for k in ("before", "now", "models", "summary")
+    )
+    ratio = before / now
+    ok = ratio >= TABLES_MIN_SPEEDUP
+    print(f"5. simulate(baseline, replications={reps}): tables built once per call")
+    print(f"   before (tables per replication, concatenated)  {before:8.1f} ms")
+    print(f"   now (tables once)                              {now:8.1f} ms")
+    print(f"   the {reps} models alone                          {models:8.1f} ms")
+    print(f"   now, with summary()                            {summary:8.1f} ms")
+    print(
+        f"   speed-up {ratio:.2f}x   target >= {TABLES_MIN_SPEEDUP:g}x   {verdict(ok)}"
+        f"   (tables and bookkeeping now {now / models:.2f}x the models alone)"
+    )
+    print()
+    return ok
+
+
 def bench_hundred(scenario: Scenario, settings: Settings) -> bool:
     """2. and 3. One 100-organisation run: seconds, and agent-steps per second."""
     hundred = with_organisations(scenario, HUNDRED)
@@ -324,6 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"single organisation < {SINGLE_ORG_MAX_MS:g} ms": bench_single(scenario, settings),
         f"{HUNDRED} organisations < {HUNDRED_ORGS_MAX_S:g} s": bench_hundred(scenario, settings),
         f"scaling slope {SLOPE_RANGE[0]:g}..{SLOPE_RANGE[1]:g}": bench_scaling(scenario, settings),
+        f"simulate x{TABLE_REPLICATIONS} >= {TABLES_MIN_SPEEDUP:g}x faster than table by table": (
+            bench_tables(scenario, settings)
+        ),
     }
     print("Summary")
     for name, ok in results.items():

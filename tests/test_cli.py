@@ -401,3 +401,16 @@ def test_analyse_asking_for_sobol_indices_of_a_factorial_exits_2_with_one_messag
     assert status == 2
     assert text == ""
     assert "'sobol' design" in err
+
+
+def test_the_command_lines_help_imports_neither_the_model_nor_pandas():
+    """`genaisim --help` answers at once: the heavy modules load only when a command runs."""
+    code = (
+        "import sys, genaisim.cli\n"
+        "genaisim.cli.build_parser()\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'pydantic', 'scipy', 'genaisim.model') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -175,3 +175,21 @@ def test_payback_is_counted_from_the_first_pilot_to_recovering_the_trough():
     assert result[0] == 7 - 2
     assert np.isnan(result[1])
     assert result[2] == 0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"population.organisations": 12, "population.spread": {"feedback.culture": 0.2}}],
+)
+def test_simulate_builds_the_same_tables_as_its_replications_one_by_one(changes):
+    """The tables are built once per call; they equal the replications' own, concatenated."""
+    from genaisim.results import run_replication
+
+    scenario = genaisim.load_scenario("baseline").with_changes(
+        {"simulation.replications": 3, "simulation.seed": 8, **changes}
+    )
+    parts = [run_replication(scenario, r, 8) for r in range(3)]
+    results = genaisim.simulate(scenario)
+    for name in ("timeseries", "deployments", "organisations"):
+        expected = pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(results, name), expected, check_exact=True)

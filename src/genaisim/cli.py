@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import shlex
 import signal
@@ -24,29 +25,53 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from genaisim import __version__, report_sweep
+from genaisim import __version__
 from genaisim.budget import TooLargeError, check_run
 from genaisim.errors import GenaisimError
-from genaisim.experiments import (
-    estimate_time,
-    execute,
-    experiment_from_dict,
-    folder_status,
-    load_experiment,
-    load_sweep,
-    make_executor,
-    plan,
-)
-from genaisim.experiments.store import DamagedPartError
 from genaisim.explore_kinds import EXPLORE_KINDS
 from genaisim.files import FolderLock, folder_is_empty
-from genaisim.labels import LABELS
-from genaisim.report import format_parameters, format_scenarios, format_summary
-from genaisim.results import TABLES, simulate
-from genaisim.roadmap import read_portfolio_csv
-from genaisim.scenario import Scenario, load_scenario, parse_assignment
+from genaisim.outputs import TABLES
+
+if TYPE_CHECKING:
+    from genaisim.scenario import Scenario
+
+
+# -- imported when first used ---------------------------------------------------------
+# The model, pandas, pydantic and scipy take about a second to import; `genaisim --help`
+# and a mistyped option need none of them.
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """A function that imports ``module.name`` on its first call and calls it."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"``{module}.{name}``, imported when first called."
+    return call
+
+
+def _report_sweep() -> Any:
+    """The sweep reports module (pandas), imported when first used."""
+    return importlib.import_module("genaisim.report_sweep")
+
+
+estimate_time = _later("genaisim.experiments", "estimate_time")
+execute = _later("genaisim.experiments", "execute")
+experiment_from_dict = _later("genaisim.experiments", "experiment_from_dict")
+folder_status = _later("genaisim.experiments", "folder_status")
+load_experiment = _later("genaisim.experiments", "load_experiment")
+load_sweep = _later("genaisim.experiments", "load_sweep")
+make_executor = _later("genaisim.experiments", "make_executor")
+plan = _later("genaisim.experiments", "plan")
+format_parameters = _later("genaisim.report", "format_parameters")
+format_scenarios = _later("genaisim.report", "format_scenarios")
+format_summary = _later("genaisim.report", "format_summary")
+simulate = _later("genaisim.results", "simulate")
+read_portfolio_csv = _later("genaisim.roadmap", "read_portfolio_csv")
+load_scenario = _later("genaisim.scenario", "load_scenario")
+parse_assignment = _later("genaisim.scenario", "parse_assignment")
 
 PROG = "genaisim"
 USAGE_ERROR = 2  # what argparse returns for a usage error; user errors share it
@@ -518,9 +543,9 @@ def add_force_option(parser: argparse.ArgumentParser) -> None:
 
 def _plan(args: argparse.Namespace) -> int:
     the_plan = plan(load_experiment(args.experiment), force=args.force)
-    print(report_sweep.format_plan(the_plan), flush=True)  # shown while a few runs are timed
+    print(_report_sweep().format_plan(the_plan), flush=True)  # shown while a few runs are timed
     estimate = estimate_time(the_plan, args.workers or os.cpu_count() or 1)
-    print(report_sweep.format_estimate(estimate))
+    print(_report_sweep().format_estimate(estimate))
     return 0
 
 
@@ -701,10 +726,10 @@ def _sweep(args: argparse.Namespace) -> int:
         check_outcome(adaptive_settings["outcome"])  # before any run, not after a round
         if args.until_ci is None:
             options = shlex.join(_adaptive_options(adaptive_settings))
-            print(report_sweep.format_adaptive_resume(str(out), options), flush=True)
+            print(_report_sweep().format_adaptive_resume(str(out), options), flush=True)
         # What the first round runs: the folder's plan, never fewer replications.
         status = folder_status(out, first_round(the_plan, out))
-    note = report_sweep.format_folder_status(status, args.resume)
+    note = _report_sweep().format_folder_status(status, args.resume)
     if note:
         print(note, flush=True)
     resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
@@ -734,13 +759,13 @@ def _sweep(args: argparse.Namespace) -> int:
                     repair=args.repair,
                 )
                 print(
-                    report_sweep.format_adaptive(
+                    _report_sweep().format_adaptive(
                         adaptive, adaptive_settings["outcome"], adaptive_settings["precision"]
                     )
                 )
                 return 1 if adaptive.failed else 0
             summary = execute(the_plan, out, executor, workers, progress=True, repair=args.repair)
-    except DamagedPartError as exc:
+    except _damaged_part() as exc:
         raise GenaisimError(
             f"{exc.path}: damaged part file ({exc.problem}); run its runs again with: "
             f"{shlex.join([*resume, '--repair'])}"
@@ -757,7 +782,7 @@ def _sweep(args: argparse.Namespace) -> int:
         else:
             done, planned = folder_status(out, the_plan).done, len(the_plan)
         print(
-            report_sweep.format_interrupted(done, planned, str(out), shlex.join(resume)),
+            _report_sweep().format_interrupted(done, planned, str(out), shlex.join(resume)),
             file=sys.stderr,
         )
         return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
@@ -768,7 +793,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise GenaisimError(f"{where}: {exc}") from None
     if summary.repaired:
         print(f"Removed {summary.repaired} damaged part file(s); their runs ran again.")
-    print(report_sweep.format_sweep_summary(summary, experiment.name))
+    print(_report_sweep().format_sweep_summary(summary, experiment.name))
     return 1 if summary.failed else 0
 
 
@@ -876,10 +901,16 @@ def _add_analyse_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _damaged_part() -> type[Exception]:
+    from genaisim.experiments.store import DamagedPartError
+
+    return DamagedPartError
+
+
 def _load_sweep_or_say_how_to_repair(folder: Path):
     try:
         return load_sweep(folder)
-    except DamagedPartError as exc:
+    except _damaged_part() as exc:
         from genaisim.experiments import ResultsFolder
 
         source = ResultsFolder(folder).manifest().get("experiment_file") or "EXPERIMENT"
@@ -902,7 +933,7 @@ def _analyse(args: argparse.Namespace) -> int:
         from genaisim import explore, report_explore
 
         table = analysis.sobol_indices(results, outcome)
-        text = report_sweep.format_sobol(table, outcome, results)
+        text = _report_sweep().format_sobol(table, outcome, results)
         if results.manifest["experiment"]["design"].get("second_order"):
             pairs = explore.sobol_second_order(results, outcome)
             text += "\n\n" + report_explore.format_second_order(pairs, outcome)
@@ -919,20 +950,20 @@ def _analyse(args: argparse.Namespace) -> int:
         text = report_explore.format_tornado(table)
     elif args.morris:
         table = analysis.morris_indices(results, outcome)
-        text = report_sweep.format_morris(table, outcome, results)
+        text = _report_sweep().format_morris(table, outcome, results)
     elif args.predictors:
         from genaisim import explore, report_explore
 
         table = analysis.stable_production_predictors(results)
         scores = explore.stable_production_scores(results, seed=int(results.manifest["seed"]))
         text = "\n\n".join(
-            [report_sweep.format_predictors(table), report_explore.format_scores(scores)]
+            [_report_sweep().format_predictors(table), report_explore.format_scores(scores)]
         )
     elif args.replications:
         tolerance = 0.01 if args.tolerance is None else args.tolerance
         table = analysis.replication_sufficiency(results, outcome)
         enough = analysis.enough_replications(table, tolerance)
-        text = report_sweep.format_replications(table, outcome, enough, tolerance)
+        text = _report_sweep().format_replications(table, outcome, enough, tolerance)
     elif args.scores:
         from genaisim import explore, report_explore
 
@@ -947,13 +978,15 @@ def _analyse(args: argparse.Namespace) -> int:
         summary = analysis.summary_by(results, by=groups, outcomes=outcomes)
         text = "\n\n".join(
             [
-                report_sweep.format_label_shares(shares, groups),
-                report_sweep.format_outcomes(summary, groups),
+                _report_sweep().format_label_shares(shares, groups),
+                _report_sweep().format_outcomes(summary, groups),
             ]
         )
         # The file holds the label shares as outcomes too, with their intervals.
+        from genaisim.labels import LABELS
+
         table = analysis.summary_by(results, by=groups, outcomes=[*outcomes, *LABELS])
-    print(report_sweep.format_results_header(results))
+    print(_report_sweep().format_results_header(results))
     print()
     print(text)
     if args.csv is not None:

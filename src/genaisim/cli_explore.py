@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from genaisim.cli import CHART_FORMATS, Command, register
+from genaisim.cli import CHART_FORMATS, Command, load_sweep, register
 from genaisim.errors import GenaisimError
-from genaisim.experiments import load_sweep
 
 
 def _share(text: str) -> float:
