@@ -193,3 +193,15 @@ def test_simulate_builds_the_same_tables_as_its_replications_one_by_one(changes)
     for name in ("timeseries", "deployments", "organisations"):
         expected = pd.concat([getattr(p, name) for p in parts], ignore_index=True)
         pd.testing.assert_frame_equal(getattr(results, name), expected, check_exact=True)
+
+
+def test_simulate_on_two_processes_gives_identical_tables():
+    scenario = genaisim.load_scenario("roadmap_example")
+    serial = genaisim.simulate(scenario, replications=6, seed=5, years=2)
+    parallel = genaisim.simulate(scenario, replications=6, seed=5, years=2, workers=2)
+    for name in ("timeseries", "deployments", "organisations"):
+        pd.testing.assert_frame_equal(
+            getattr(parallel, name), getattr(serial, name), check_exact=True
+        )
+    with pytest.raises(genaisim.GenaisimError, match="workers = 0"):
+        genaisim.simulate(scenario, replications=2, workers=0)

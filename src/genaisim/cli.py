@@ -356,6 +356,12 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     )
     parser.add_argument(
+        "--workers",
+        type=workers_option,
+        metavar="N",
+        help="run the replications on N processes (default 1); the numbers are identical",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -394,7 +400,7 @@ def _run(args: argparse.Namespace) -> int:
             "from; use a calibrated scenario such as enterprise_2024"
         )
     if args.out is None:
-        results = simulate(scenario, progress=True, posterior=args.posterior)
+        results = simulate(scenario, progress=True, posterior=args.posterior, workers=args.workers)
         print(format_summary(results, changes=changes_from(args.changes)))
         return 0
     # The folder is checked and locked before the run, which may be long, and stays
@@ -407,7 +413,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"--out {args.out}: is not empty; choose another folder, or give --overwrite "
                 "to replace what it holds"
             )
-        results = simulate(scenario, progress=True, posterior=args.posterior)
+        results = simulate(scenario, progress=True, posterior=args.posterior, workers=args.workers)
         print(format_summary(results, changes=changes_from(args.changes)))
         try:
             folder = results.save(args.out, args.format, overwrite=args.overwrite)

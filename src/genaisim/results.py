@@ -483,6 +483,7 @@ def simulate(
     progress: bool | Callable[[Iterable[int]], Iterable[int]] = False,
     posterior: int | None = None,
     posterior_file: str | Path | None = None,
+    workers: int | None = None,
 ) -> Results:
     """Run a scenario over replications and return its :class:`Results`.
 
@@ -498,6 +499,10 @@ def simulate(
             over the replications: replication ``d * R + r`` is replication ``r`` of
             draw ``d``, and :attr:`Results.draws` says which draw each one used.
         posterior_file: a posterior CSV to draw from instead of the scenario's own.
+        workers: run the replications on this many processes (default 1: in this
+            process). Every replication depends only on its seed, so the tables are
+            identical whatever the number of workers. The processes are spawned (not
+            forked): in a script, call ``simulate`` under ``if __name__ == "__main__":``.
 
     """
     scenario = load_scenario(scenario)
@@ -515,6 +520,19 @@ def simulate(
     draws = None
     if posterior:
         plans, draws = _posterior_plans(scenario, posterior, posterior_file)
+    if workers is not None and workers < 1:
+        raise GenaisimError(f"workers = {workers}: give at least 1")
+    if workers and workers > 1 and len(plans) > 1:
+        parts = _in_parallel(plans, sim.seed, workers, progress, scenario.name)
+        tables = _tables(parts)
+        return Results(
+            timeseries=tables.timeseries,
+            deployments=tables.deployments,
+            organisations=tables.organisations,
+            scenario=scenario,
+            seed=sim.seed,
+            draws=draws,
+        )
     reps: Iterable[int] = range(len(plans))
     if progress is True:
         from tqdm.auto import tqdm
@@ -532,6 +550,48 @@ def simulate(
         seed=sim.seed,
         draws=draws,
     )
+
+
+def _raw_chunk(chunk: list[tuple[Scenario, int, int]]) -> list[_RawReplication]:
+    return [_raw_replication(scenario, replication, seed) for scenario, replication, seed in chunk]
+
+
+def _in_parallel(
+    plans: Sequence[tuple[Scenario, int]],
+    seed: int,
+    workers: int,
+    progress: bool | Callable[[Iterable[int]], Iterable[int]],
+    name: str,
+) -> list[_RawReplication]:
+    """The replications' raw records, computed on ``workers`` processes, in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A few chunks per worker: balanced load, little pickling.
+    size = max(1, -(-len(plans) // (workers * 4)))
+    chunks = [
+        [(scenario, replication, seed) for scenario, replication in plans[i : i + size]]
+        for i in range(0, len(plans), size)
+    ]
+    # spawn, not fork: the caller may run threads (a progress bar, the app's server), and
+    # forking a process with threads can deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+        done: Iterable[list[_RawReplication]] = pool.map(_raw_chunk, chunks)
+        steps: Iterable[int] = range(len(chunks))
+        if progress is True:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc=name, unit="chunk", delay=1.0, leave=False, disable=None)
+        elif callable(progress):
+            steps = progress(steps)
+        results = iter(done)
+        parts = []
+        for _ in steps:
+            parts.extend(next(results))
+        for rest in results:  # a progress wrapper that stopped early
+            parts.extend(rest)
+    return parts
 
 
 def _posterior_plans(
