@@ -651,3 +651,13 @@ def test_a_scenarios_results_folder_is_not_taken_for_a_sweep(tmp_path):
     genaisim.simulate("baseline", replications=1, years=1).save(tmp_path / "run")
     with pytest.raises(ExperimentError, match="genaisim run --out"):
         load_sweep(tmp_path / "run")
+
+
+def test_the_estimate_counts_starting_a_worker_and_the_runs_shared_among_workers():
+    from genaisim.experiments import TimeEstimate, estimate_time
+
+    estimate = estimate_time(plan(experiment_from_dict(tiny())), workers=2, samples=2)
+    assert estimate.startup_seconds > 0.0  # a worker was started and timed
+    share = estimate.seconds_per_run * estimate.runs / 2
+    assert estimate.seconds == pytest.approx(estimate.startup_seconds + share)
+    assert TimeEstimate(100, 5, 0.01, 4, 1.5).seconds == pytest.approx(1.5 + 0.25)

@@ -268,8 +268,8 @@ def format_estimate(estimate: TimeEstimate) -> str:
         f"{_about(estimate.seconds)} with {_count(estimate.workers, 'worker')} "
         f"({estimate.seconds_per_run * 1000:,.0f} ms per run, timed over "
         f"{_count(estimate.timed, 'run')} of this plan spread across its points, in this "
-        "process). An estimate: it leaves out starting the workers, and busy cores often "
-        "run slower than one alone.",
+        f"process, and {estimate.startup_seconds:.1f} s to start a worker). An estimate: "
+        "busy cores often run slower than one alone.",
     )
 
 

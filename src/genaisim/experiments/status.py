@@ -11,6 +11,8 @@ Nothing here writes anything.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,16 +44,18 @@ class TimeEstimate:
     timed: int
     seconds_per_run: float
     workers: int
+    #: wall time a new worker process took to start and import the model, measured here
+    startup_seconds: float = 0.0
 
     @property
     def seconds(self) -> float:
-        """Estimated wall time: every run's time shared evenly among the workers.
+        """Estimated wall time: starting the workers, then every run's time shared among them.
 
-        It leaves out starting the workers (a second or two each) and assumes each
-        worker runs as fast as this process did alone, so it is a lower bound on
+        It assumes each worker runs as fast as this process did alone, so it is low on
         machines whose cores slow down when all are busy.
         """
-        return self.seconds_per_run * self.runs / max(1, min(self.workers, self.runs))
+        share = self.seconds_per_run * self.runs / max(1, min(self.workers, self.runs))
+        return self.startup_seconds + share
 
 
 def estimate_time(plan: Plan, workers: int, samples: int = TIMED_RUNS) -> TimeEstimate:
@@ -73,10 +77,20 @@ def estimate_time(plan: Plan, workers: int, samples: int = TIMED_RUNS) -> TimeEs
         )
     ]
     base = experiment.base_scenario().model_dump_json()
+    # A worker is a new process that imports the model before its first run: start one
+    # now, beside the timed runs, and see how long it takes.
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "import genaisim.experiments.runner"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    launched = time.perf_counter()
     started = time.perf_counter()
     run_chunk(base, payload, tuple(experiment.timeseries), experiment.deployments)
     elapsed = time.perf_counter() - started
-    return TimeEstimate(len(runs), len(payload), elapsed / max(1, len(payload)), workers)
+    worker.wait()
+    startup = time.perf_counter() - launched if worker.returncode == 0 else 0.0
+    return TimeEstimate(len(runs), len(payload), elapsed / max(1, len(payload)), workers, startup)
 
 
 @dataclass(frozen=True)
