@@ -365,7 +365,10 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help=f"also save the tables ({', '.join(TABLES)}) and manifest.json in DIR",
+        help=(
+            f"also save the tables ({', '.join(TABLES)}; with a posterior, draws; with "
+            "interventions, interventions) and manifest.json in DIR"
+        ),
     )
     parser.add_argument(
         "--format",
@@ -419,7 +422,9 @@ def _run(args: argparse.Namespace) -> int:
             folder = results.save(args.out, args.format, overwrite=args.overwrite)
         except OSError as exc:
             raise GenaisimError(f"--out {args.out}: cannot save the results ({exc})") from None
-    print(f"\nSaved {', '.join(TABLES)} ({args.format}) and manifest.json in {folder}")
+    saved = [*TABLES, *(["draws"] if results.draws is not None else [])]
+    saved += ["interventions"] if scenario.interventions else []
+    print(f"\nSaved {', '.join(saved)} ({args.format}) and manifest.json in {folder}")
     return 0
 
 
