@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import genaisim
+from genaisim.intervals import replication_interval
 from genaisim.labels import COMPOUNDING, PILOT_LOOP
 
 DEFAULT = (
@@ -34,10 +34,10 @@ DEFAULT = (
 )
 
 
-def mean_ci(values: pd.Series) -> tuple[float, float]:
-    """Mean and half-width of a normal 95% confidence interval."""
-    x = values.to_numpy(dtype=float)
-    return float(x.mean()), float(1.96 * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else 0.0
+def mean_ci(summary: pd.DataFrame, column: str) -> tuple[float, float]:
+    """Mean and half-width of the 95% interval, the replication as the unit."""
+    mean, low, high = replication_interval(summary, column)
+    return mean, (high - low) / 2
 
 
 def compare(names: list[str], replications: int, seed: int) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def compare(names: list[str], replications: int, seed: int) -> pd.DataFrame:
             "pilots_started",
             "production",
         ):
-            mean, half = mean_ci(summary[column])
+            mean, half = mean_ci(summary, column)
             row[column] = mean
             row[f"{column}_ci95"] = half
         shares = summary["label"].value_counts(normalize=True)

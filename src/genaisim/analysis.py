@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from genaisim.experiments import ExperimentError, SweepResults
+from genaisim.intervals import t_half_width
 from genaisim.labels import LABELS
 from genaisim.results import Results, simulate
 from genaisim.scenario import Scenario
@@ -199,9 +200,7 @@ def _groups(results: Data, by: Sequence[str] | None) -> list[str]:
 
 def _t_half_width(sd: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
     """Half-width of the Student's t interval; NaN where fewer than two values."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        df = np.where(n > 1, n - 1, np.nan)
-        return stats.t.ppf(0.5 + confidence / 2, df) * sd / np.sqrt(n)
+    return t_half_width(sd, n, confidence)
 
 
 def label_shares(results: Data | Results, by: Sequence[str] | None = None) -> pd.DataFrame:

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from genaisim import app_roadmap
 from genaisim.errors import ScenarioError
+from genaisim.intervals import replication_interval
 from genaisim.labels import LABELS
 from genaisim.report import KEY_OUTCOMES, posterior_intervals
 from genaisim.results import Results, simulate
@@ -404,24 +404,18 @@ def label_share_intervals(summary: pd.DataFrame, level: float = 0.9) -> pd.DataF
 
 
 # -- tables ----------------------------------------------------------------------------
-def _ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the mean (the interval is the mean itself for n < 2)."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
-    return mean, mean - half, mean + half
-
-
 def outcome_summary(results: Sequence[Results], names: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean and 95% CI over replications of the final outcomes, one row per scenario x outcome."""
+    """Mean and 95% interval of the final outcomes, one row per scenario x outcome.
+
+    The replication is the unit (:mod:`genaisim.intervals`): in a population, the
+    organisations of one replication are averaged first.
+    """
     names = list(names) if names is not None else [r.scenario.name for r in results]
     rows = []
     for name, result in zip(names, results, strict=True):
         summary = result.summary()
         for outcome in OUTCOMES:
-            mean, low, high = _ci(summary[outcome].to_numpy())
+            mean, low, high = replication_interval(summary, outcome)
             rows.append(
                 {
                     "scenario": name,
@@ -439,7 +433,8 @@ def what_if_difference(base: Results, variant: Results) -> pd.DataFrame:
     """Final outcomes of a what-if against the base, and their paired difference with 95% CI.
 
     Both runs use the same seeds, so replication r of each faces the same luck; the
-    difference is taken replication by replication (common random numbers).
+    difference is taken organisation by organisation, averaged per replication, and
+    its interval has the replication as the unit (:mod:`genaisim.intervals`).
     """
     keys = ["replication", "organisation"]
     paired = base.summary().merge(variant.summary(), on=keys, suffixes=("_base", "_what_if"))
@@ -447,7 +442,8 @@ def what_if_difference(base: Results, variant: Results) -> pd.DataFrame:
     for outcome in OUTCOMES:
         before = paired[f"{outcome}_base"].to_numpy(dtype=float)
         after = paired[f"{outcome}_what_if"].to_numpy(dtype=float)
-        diff, low, high = _ci(after - before)
+        differences = paired[keys].assign(difference=after - before)
+        diff, low, high = replication_interval(differences, "difference")
         rows.append(
             {
                 "outcome": OUTCOME_LABELS[outcome],

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from genaisim.errors import ScenarioError
+from genaisim.intervals import mean_interval
 from genaisim.results import simulate
 from genaisim.roadmap import Intervention
 from genaisim.scenario import Scenario, load_scenario
@@ -197,13 +197,8 @@ def _m(thousands: float) -> str:
 
 
 def _mean_interval(values: np.ndarray, name: str) -> dict[str, float]:
-    values = np.asarray(values, float)
-    n = len(values)
-    mean = float(values.mean()) if n else np.nan
-    if n < 2:
-        return {name: mean, f"{name}_low": np.nan, f"{name}_high": np.nan}
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return {name: mean, f"{name}_low": mean - half, f"{name}_high": mean + half}
+    mean, low, high = mean_interval(values, CONFIDENCE)
+    return {name: mean, f"{name}_low": low, f"{name}_high": high}
 
 
 def break_even_months(timeseries: pd.DataFrame) -> pd.Series:

@@ -30,9 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from genaisim.experiments.design import Plan, run_id
 from genaisim.experiments.runner import execute
@@ -45,6 +43,7 @@ from genaisim.experiments.store import (
     read_parquet,
     write_json,
 )
+from genaisim.intervals import t_half_width
 from genaisim.results import COUNT_OUTCOMES, FINAL_STATE, replication_seed
 
 #: The default cap on replications per design point.
@@ -185,9 +184,7 @@ def half_widths(
     table = means.groupby("point")[outcome].agg(["mean", "std", "count"])
     table = table.reindex(range(len(replications)))
     n = table["count"].fillna(0).to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
-        table["half_width"] = t * table["std"].to_numpy(float) / np.sqrt(n)
+    table["half_width"] = t_half_width(table["std"].to_numpy(float), n, confidence)
     return table
 
 
