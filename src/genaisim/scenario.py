@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -1427,12 +1428,12 @@ def _explain_row(loc: list[str], err: Mapping[str, Any]) -> str:
 
 # -- files ---------------------------------------------------------------------
 def scenario_dirs() -> list[Path]:
-    """Where named scenarios are looked up: ./scenarios, then the project's scenarios/."""
+    """Where named scenarios are looked up: ./scenarios, then those shipped with genaisim."""
     here = Path.cwd() / "scenarios"
-    project = Path(__file__).resolve().parents[2] / "scenarios"
+    shipped = Path(str(resources.files("genaisim") / "scenarios"))
     dirs = [here]
-    if project != here:
-        dirs.append(project)
+    if not here.is_dir() or not shipped.is_dir() or here.resolve() != shipped.resolve():
+        dirs.append(shipped)
     return [d for d in dirs if d.is_dir()]
 
 
