@@ -51,6 +51,10 @@ def test_the_wheel_installed_outside_the_checkout_runs_the_named_scenarios(tmp_p
     baseline = run("-m", "genaisim", "run", "baseline", "-r", "2", "--years", "1")
     assert baseline.returncode == 0, baseline.stderr
     assert baseline.stdout.startswith("Scenario  baseline")
+    # The explorer's page ships too, for `genaisim app`.
+    page = run("-c", "from genaisim.cli import app_path; print(app_path())")
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.strip().startswith(str(site))
     # The calibrated scenario's posterior ships beside it.
     drawn = run(
         "-m",

@@ -1268,13 +1268,10 @@ register(
 
 # -- app -------------------------------------------------------------------------
 def app_path() -> Path:
-    """The Streamlit app's ``app.py``, at the root of the repository this package is in."""
-    path = Path(__file__).resolve().parents[2] / "app.py"
+    """The Streamlit page, shipped with the package (``app.py`` in a checkout links to it)."""
+    path = Path(__file__).resolve().parent / "explorer_page.py"
     if not path.is_file():
-        raise GenaisimError(
-            f"cannot find the app at {path}; `genaisim app` runs from a clone of the "
-            "repository (pip install -e .), where app.py sits next to pyproject.toml"
-        )
+        raise GenaisimError(f"cannot find the app at {path}; reinstall genaisim")
     return path
 
 

@@ -1,0 +1,706 @@
+"""genaisim scenario explorer.
+
+Run with ``genaisim app``, ``make app`` or ``streamlit run app.py``. A thin shell over
+the library: the sidebar is generated from ``Scenario.parameters()``, and every table
+and chart here comes from ``genaisim``, ``genaisim.charts`` or ``genaisim.app_support``,
+which a script can call too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import genaisim
+from genaisim import app_roadmap as roadmap
+from genaisim import app_support as support
+from genaisim import charts
+from genaisim.calibration.posterior import Posterior, load_posterior
+from genaisim.charts.timing import cost_of_delay
+from genaisim.errors import GenaisimError, ScenarioError
+from genaisim.results import Results
+from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
+from genaisim.scenario import Scenario
+from genaisim.timing import compare_timing
+
+#: Height of the value chart in the app (the slide export keeps its own size).
+IN_APP_HEIGHT = 600
+
+st.set_page_config(page_title="genaisim", layout="wide")
+
+
+# -- cached simulation ---------------------------------------------------------------
+@st.cache_data(show_spinner="Simulating…", max_entries=256)
+def _run_json(scenario_json: str, seed: int) -> Results:
+    return genaisim.simulate(Scenario.model_validate_json(scenario_json), seed=seed)
+
+
+def run(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Results:
+    """Simulate a scenario; cached by the scenario's JSON and the seed."""
+    if replications is not None:
+        scenario = scenario.with_changes({"simulation.replications": replications})
+    seed = scenario.simulation.seed if seed is None else seed
+    return _run_json(scenario.model_dump_json(), int(seed))
+
+
+def posterior_version(scenario: Scenario) -> int:
+    """When the scenario's posterior file last changed: a newer calibration is a new key."""
+    return Path(scenario.posterior).stat().st_mtime_ns
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _posterior(path: str, version: int) -> Posterior:
+    return load_posterior(path)
+
+
+def posterior_of(scenario: Scenario) -> Posterior | None:
+    """The scenario's calibrated posterior, or None; read only when the scenario has one."""
+    if not scenario.posterior:
+        return None
+    try:
+        return _posterior(scenario.posterior, posterior_version(scenario))
+    except (GenaisimError, OSError) as exc:
+        st.warning(f"The calibrated posterior of {scenario.name} could not be read: {exc}")
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _run_posterior_json(scenario_json: str, draws: int, version: int) -> Results:
+    # The bar is made inside the cached function, so a cached result replays it (emptied).
+    bar = st.progress(0.0, text=f"Drawing {draws} parameter sets from the posterior…")
+
+    def step(runs):
+        total = len(runs)
+        for done in runs:
+            bar.progress(done / total, text=f"Simulating parameter set {done + 1} of {total}…")
+            yield done
+
+    results = genaisim.simulate(
+        Scenario.model_validate_json(scenario_json), posterior=draws, progress=step
+    )
+    bar.empty()
+    return results
+
+
+def run_posterior(scenario: Scenario, draws: int) -> Results:
+    """Simulate ``draws`` parameter sets from the scenario's posterior, one replication each."""
+    one = scenario.with_changes({"simulation.replications": 1})
+    return _run_posterior_json(one.model_dump_json(), int(draws), posterior_version(scenario))
+
+
+def widget_key(key: str) -> str:
+    """The session-state key of the widget showing one parameter."""
+    return f"param:{key}"
+
+
+def load_into_widgets(scenario: Scenario) -> None:
+    """Make the scenario the base and show its values in every widget, its roadmap too."""
+    st.session_state["base"] = scenario
+    for key, value in support.widget_values(scenario).items():
+        st.session_state[widget_key(key)] = value
+    set_roadmap_rows(roadmap.rows_from_interventions(scenario.interventions))
+    st.session_state["roadmap_applied"] = scenario.interventions
+    st.session_state["portfolio"] = scenario.current_portfolio
+    st.session_state["portfolio_source"] = "from the scenario"
+    st.session_state.pop("portfolio_error", None)
+
+
+# -- the roadmap: a table of lever changes and the current portfolio ----------------------
+# The table shown is the rows set last (by a scenario, the link or the form) with the
+# data editor's edits; setting rows gives the editor a new key, so it starts from them.
+def set_roadmap_rows(rows: list[dict]) -> None:
+    """Show these rows in the lever-change table, discarding the editor's edits."""
+    st.session_state["roadmap_rows"] = rows
+    st.session_state["roadmap_version"] = st.session_state.get("roadmap_version", 0) + 1
+
+
+def editor_key() -> str:
+    """The session-state key of the lever-change table's editor."""
+    return f"roadmap_editor:{st.session_state['roadmap_version']}"
+
+
+def roadmap_rows() -> list[dict]:
+    """The lever-change table as the user sees it."""
+    edits = st.session_state.get(editor_key())
+    return roadmap.apply_editor_state(st.session_state["roadmap_rows"], edits)
+
+
+def add_lever_change() -> None:
+    """The form's lever change, added at the bottom of the table."""
+    rows = roadmap_rows()
+    rows.append(
+        {
+            "month": st.session_state["add_month"],
+            "ramp_months": st.session_state["add_ramp"],
+            "lever": st.session_state["add_lever"],
+            "value": st.session_state["add_value"],
+            "label": st.session_state["add_label"],
+        }
+    )
+    set_roadmap_rows(rows)
+    st.session_state["add_label"] = ""
+
+
+def show_lever_value() -> None:
+    """Start the form's new value at the chosen lever's value now."""
+    key = roadmap.lever_key(st.session_state["add_lever"])
+    st.session_state["add_value"] = float(st.session_state["scenario"].get(key))
+
+
+def upload_portfolio() -> None:
+    """Read the uploaded current portfolio; a file that does not fit changes nothing."""
+    upload = st.session_state.get("portfolio_upload")
+    if upload is None:  # the file was removed from the uploader: the portfolio stays
+        return
+    try:
+        rows = roadmap.read_portfolio(upload.getvalue(), upload.name)
+        st.session_state["scenario"].with_portfolio(rows, source=upload.name)
+    except ScenarioError as exc:
+        st.session_state["portfolio_error"] = roadmap.portfolio_message(exc)
+        return
+    st.session_state["portfolio"] = rows
+    st.session_state["portfolio_source"] = f"from {Path(upload.name).name}"
+    st.session_state.pop("portfolio_error", None)
+    # A current portfolio means the programme is running: it starts at month 0.
+    st.session_state[widget_key("organisation.start_month")] = 0
+
+
+def clear_portfolio() -> None:
+    """Start from an empty portfolio again."""
+    st.session_state["portfolio"] = ()
+    st.session_state.pop("portfolio_error", None)
+
+
+presets = list(genaisim.available_scenarios())
+
+# -- first run: the scenario comes from the URL, or is the baseline -------------------
+if "base" not in st.session_state:
+    state = support.decode_query(st.query_params.to_dict())
+    st.session_state["preset"] = state.preset
+    st.session_state["loaded_preset"] = state.preset
+    st.session_state["url_problems"] = state.problems
+    load_into_widgets(state.scenario)
+    if roadmap.PORTFOLIO_PARAM in st.query_params:
+        st.session_state["portfolio_source"] = "from the link"
+    st.session_state["base"] = genaisim.load_scenario(state.preset)
+
+# -- sidebar ---------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Scenario")
+    preset = st.selectbox("Preset", presets, key="preset")
+    if preset != st.session_state["loaded_preset"]:
+        st.session_state["loaded_preset"] = preset
+        st.session_state.pop("upload_error", None)
+        st.session_state["url_problems"] = []
+        load_into_widgets(genaisim.load_scenario(preset))
+
+    upload = st.file_uploader("Upload a scenario (.toml)", type=["toml"], key="upload")
+    if upload is not None and upload.file_id != st.session_state.get("upload_id"):
+        st.session_state["upload_id"] = upload.file_id
+        try:
+            load_into_widgets(support.validate_upload(upload.getvalue(), upload.name))
+            st.session_state.pop("upload_error", None)
+        except ScenarioError as exc:
+            st.session_state["upload_error"] = str(exc)
+    if st.session_state.get("upload_error"):
+        st.error(f"The uploaded scenario was not loaded:\n\n{st.session_state['upload_error']}")
+    for problem in st.session_state.get("url_problems", []):
+        st.warning(f"Ignored from the link: {problem}")
+
+    base: Scenario = st.session_state["base"]
+    posterior = posterior_of(base)
+    replications_key = widget_key("simulation.replications")
+    st.session_state[replications_key] = min(max(st.session_state[replications_key], 2), 200)
+    st.slider("Replications", 2, 200, key=replications_key, help="Independent runs.")
+    st.number_input("Seed", 0, 2**32 - 1, step=1, key=widget_key("simulation.seed"))
+
+    values = {
+        "simulation.replications": st.session_state[replications_key],
+        "simulation.seed": int(st.session_state[widget_key("simulation.seed")]),
+    }
+    specs_by_pattern = support.slider_specs(base)
+    if posterior is not None:
+        specs_by_pattern = support.mark_calibrated(specs_by_pattern, posterior.keys)
+    for pattern, specs in specs_by_pattern.items():
+        with st.expander(support.group_label(pattern, specs), expanded=False):
+            for spec in specs:
+                values[spec.key] = st.slider(
+                    spec.label,
+                    min_value=spec.low,
+                    max_value=spec.high,
+                    step=spec.step,
+                    format=spec.format,
+                    help=spec.help,
+                    key=widget_key(spec.key),
+                )
+    plain_base = roadmap.without_roadmap(base)
+    try:
+        scenario = support.scenario_from_widgets(plain_base, values)
+    except ScenarioError as exc:  # a widget value the model refuses: say so, keep the base
+        st.error(str(exc))
+        scenario = plain_base
+    plan = roadmap.plan_roadmap(
+        scenario,
+        roadmap_rows(),
+        st.session_state["portfolio"],
+        st.session_state["roadmap_applied"],
+        base=base,
+    )
+    scenario = plan.scenario
+    st.session_state["roadmap_applied"] = scenario.interventions
+    st.session_state["scenario"] = scenario
+    if plan.problems or plan.portfolio_problem:
+        st.warning("Part of the roadmap is not applied: see the Roadmap tab.")
+    st.download_button(
+        "Download this scenario (.toml)",
+        scenario.to_toml(),
+        file_name=f"{scenario.name.replace(' ', '_').replace('(', '').replace(')', '')}.toml",
+        mime="application/toml",
+    )
+    query, link_notes = support.encode_link(preset, scenario)
+    for note in link_notes:
+        st.warning(note)
+
+st.query_params.from_dict(query)
+
+# -- header ------------------------------------------------------------------------------
+st.title("Why some GenAI deployments compound and others stay stuck in pilots")
+st.write(
+    "Choose or edit a scenario of an organisation in the sidebar and see how its GenAI "
+    "programme unfolds, over many simulated replications. The model is described in "
+    "docs/ODD.md; the link in your address bar reopens exactly this scenario."
+)
+results = run(scenario)
+st.subheader(scenario.name)
+st.caption(
+    f"{scenario.description} — {results.replications} replications, "
+    f"{scenario.population.organisations} organisation(s), {results.years} years, "
+    f"seed {results.seed}. {roadmap.roadmap_caption(scenario)}"
+)
+
+# -- calibration: what is fitted, and what the fit leaves uncertain -----------------------
+if posterior is not None:
+    st.info(support.calibration_note(posterior, scenario, base), icon=":material/tune:")
+    switch_column, draws_column = st.columns([3, 2], vertical_alignment="center")
+    uncertainty_on = switch_column.checkbox(
+        "Parameter uncertainty: draw N parameter sets from the posterior",
+        key="uncertainty",
+        help="Runs the scenario once per parameter set drawn from the calibrated posterior "
+        "(one replication each): the spread over draws is what the calibration leaves open.",
+    )
+    draws = draws_column.slider("N (parameter sets)", 5, 50, 10, key="uncertainty_draws")
+    if uncertainty_on:
+        drawn = run_posterior(scenario, draws)
+        drawn_summary = drawn.summary()
+        st.markdown(
+            f"**Parameter uncertainty** — {draws} parameter sets drawn from the posterior, "
+            f"one replication of {scenario.population.organisations} organisation(s) each. "
+            "The draws replace the calibrated parameters' values (also any changed in the "
+            "sidebar); everything else is as in the sidebar."
+        )
+        outcome_column, label_column = st.columns([3, 2])
+        outcome_column.table(
+            support.parameter_uncertainty_table(drawn_summary), hide_index=True, width="stretch"
+        )
+        outcome_column.caption(
+            "Mean over all draws; the 90% interval of the per-draw means (what the "
+            "calibration leaves uncertain); and the width of the 90% range inside one draw "
+            "(organisations and chance). Money in millions."
+        )
+        label_column.table(
+            support.label_share_intervals(drawn_summary), hide_index=True, width="stretch"
+        )
+        label_column.caption("Share of trajectories with each label, and its interval over draws.")
+
+compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
+    ["Compare", "Roadmap", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+)
+
+# -- compare ---------------------------------------------------------------------------
+with compare_tab:
+    others = [p for p in presets if p != preset]
+    default_others = [p for p in ("compounder", "pilot_loop") if p in others]
+    chosen = st.multiselect(
+        "Compare with up to 3 presets (run with the same replications and seed)",
+        others,
+        default=default_others,
+        max_selections=3,
+    )
+    compared = [results] + [
+        run(genaisim.load_scenario(name), scenario.simulation.replications, results.seed)
+        for name in chosen
+    ]
+    trajectories = charts.value_trajectories(compared)
+    # Streamlit fits a single (layered) chart, titles and legend included, into its height;
+    # the slide export keeps the chart as it is, this view gives it room for its titles.
+    st.altair_chart(trajectories.properties(height=IN_APP_HEIGHT), width="content", theme=None)
+    st.altair_chart(charts.portfolio_stages(compared), width="content", theme=None)
+    st.altair_chart(charts.kpis(compared), width="content", theme=None)
+
+    st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
+    summary_table = support.outcome_summary(compared)
+    st.dataframe(summary_table, hide_index=True, width="stretch")
+
+    st.markdown("**What if…** the current scenario changed one policy?")
+    columns = st.columns(len(support.WHAT_IFS))
+    for column, (label, changes) in zip(columns, support.WHAT_IFS.items(), strict=True):
+        help_text = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        if column.button(label, help=help_text, key=f"what_if:{label}"):
+            st.session_state["what_if"] = label
+    what_if = st.session_state.get("what_if")
+    if what_if:
+        variant = scenario.with_changes(
+            {**support.WHAT_IFS[what_if], "name": f"{scenario.name}: {what_if.lower()}"}
+        )
+        difference = support.what_if_difference(results, run(variant))
+        changed = ", ".join(f"`{k}` = {v}" for k, v in support.WHAT_IFS[what_if].items())
+        st.markdown(
+            f"**{what_if}** ({changed}): difference from the current scenario, "
+            "replication by replication (same seeds)."
+        )
+        st.dataframe(difference, hide_index=True, width="stretch")
+
+# -- roadmap ---------------------------------------------------------------------------
+with roadmap_tab:
+    st.write(
+        "Start from where the organisation is today and plan when to change which lever. "
+        "The chart compares the plan with the same organisation changing nothing, on the "
+        "same random numbers. The scenario you download, and the link, carry the plan."
+    )
+
+    st.markdown("**Where the organisation is today**")
+    upload_column, files_column = st.columns([3, 2])
+    upload_column.file_uploader(
+        "Upload the current portfolio (.csv): one row per pilot or live system",
+        type=["csv"],
+        key="portfolio_upload",
+        on_change=upload_portfolio,
+    )
+    template = roadmap.template_path()
+    if template is not None:
+        files_column.download_button(
+            "Download the template (.csv)",
+            template.read_bytes(),
+            file_name=template.name,
+            mime="text/csv",
+            help="The columns a current portfolio takes, with an example organisation.",
+        )
+    current = st.session_state["portfolio"]
+    if current:
+        files_column.download_button(
+            "Download this portfolio (.csv)",
+            portfolio_to_csv(current),
+            file_name="current_portfolio.csv",
+            mime="text/csv",
+        )
+        files_column.button("Start from an empty portfolio", on_click=clear_portfolio)
+    if st.session_state.get("portfolio_error"):
+        st.error(
+            "The portfolio was not loaded; the run is as it was:\n\n"
+            + st.session_state["portfolio_error"]
+        )
+    if plan.portfolio_problem:
+        st.error(f"The current portfolio is left out of the run: {plan.portfolio_problem}")
+    if current:
+        st.markdown(
+            f"Starting from **{roadmap.portfolio_summary(current)}** "
+            f"({st.session_state['portfolio_source']}), at month 0."
+        )
+        with st.expander("The current portfolio"):
+            st.dataframe(roadmap.portfolio_table(current), hide_index=True, width="stretch")
+    else:
+        st.caption(
+            "No current portfolio: the programme starts its first pilot at month "
+            f"{scenario.organisation.start_month}."
+        )
+    for note in link_notes:
+        st.warning(note)
+
+    st.markdown("**Lever changes**")
+    st.caption(
+        "One lever a row: the month it changes (0 is the run's first), over how many months "
+        "it moves (0: at once), and its new value. Rows with the same month, ramp and label "
+        "are one change. Add a row at the bottom of the table or with the form below; "
+        "select rows to delete them."
+    )
+    lever_names = list(roadmap.lever_names().values())
+    st.data_editor(
+        roadmap.editor_frame(st.session_state["roadmap_rows"]),
+        key=editor_key(),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "month": st.column_config.NumberColumn(
+                "Month", min_value=0, step=1, format="%d", help="0 is the run's first month."
+            ),
+            "ramp_months": st.column_config.NumberColumn(
+                "Ramp (months)",
+                min_value=0,
+                max_value=MAX_RAMP_MONTHS,
+                step=1,
+                format="%d",
+                default=0,
+                help="0: the new value holds from the month on; n: it moves there over n months.",
+            ),
+            "lever": st.column_config.SelectboxColumn(
+                "Lever", options=lever_names, width="large", help="The levers that can change."
+            ),
+            "value": st.column_config.NumberColumn("New value"),
+            "label": st.column_config.TextColumn(
+                "Label", max_chars=120, help="What the change is, as the charts show it."
+            ),
+        },
+    )
+    for problem in plan.problems:
+        st.error(problem)
+    if plan.problems:
+        st.caption("Until the table is fixed, the run keeps the lever changes as they were.")
+    if plan.incomplete:
+        numbers = ", ".join(str(n) for n in plan.incomplete)
+        st.info(
+            f"Row {numbers} needs a month, a lever and a new value; it is not applied yet."
+            if len(plan.incomplete) == 1
+            else f"Rows {numbers} need a month, a lever and a new value; they are not applied yet."
+        )
+
+    with st.container(border=True):
+        st.session_state.setdefault("add_lever", lever_names[0])
+        st.session_state.setdefault("add_month", 12)
+        st.session_state.setdefault("add_ramp", 0)
+        st.session_state.setdefault("add_label", "")
+        if "add_value" not in st.session_state:
+            show_lever_value()
+        lever_column, month_column, ramp_column, value_column = st.columns([4, 1, 1, 1])
+        lever_column.selectbox("Lever", lever_names, key="add_lever", on_change=show_lever_value)
+        month_column.number_input("Month", min_value=0, step=1, key="add_month")
+        ramp_column.number_input(
+            "Ramp (months)", min_value=0, max_value=MAX_RAMP_MONTHS, step=1, key="add_ramp"
+        )
+        value_column.number_input("New value", step=0.05, format="%.2f", key="add_value")
+        chosen_key = roadmap.lever_key(st.session_state["add_lever"])
+        lever_column.caption(f"Its value {roadmap.lever_help(scenario, chosen_key)}.")
+        label_column, button_column = st.columns([6, 1], vertical_alignment="bottom")
+        label_column.text_input(
+            "Label (optional)", max_chars=120, key="add_label", placeholder="e.g. Name owners"
+        )
+        button_column.button(
+            "Add", key="add_change", on_click=add_lever_change, type="primary", width="stretch"
+        )
+
+    if scenario.interventions:
+        st.markdown("**The plan against changing nothing**")
+        st.markdown("\n".join(f"- {line}" for line in roadmap.roadmap_lines(scenario)))
+        unchanged = run(roadmap.with_roadmap(scenario, (), scenario.current_portfolio))
+        paths = [
+            roadmap.renamed(results, "with the changes"),
+            roadmap.renamed(unchanged, "no change"),
+        ]
+        plan_chart = charts.value_trajectories(paths).properties(height=IN_APP_HEIGHT)
+        st.altair_chart(plan_chart, width="content", theme=None)
+        difference = roadmap.in_millions(support.what_if_difference(unchanged, results))
+        st.markdown(f"**{roadmap.plan_headline(difference, scenario.simulation.years)}**")
+        st.markdown(
+            "**What the plan changes** — final outcomes with and without the lever changes, "
+            "replication by replication on the same random numbers (means; 95% interval)"
+        )
+        difference = difference.rename(
+            columns={
+                "current": "no change",
+                "what if": "with the changes",
+                "ci_low": "95% interval from",
+                "ci_high": "to",
+            }
+        )
+        st.dataframe(
+            difference,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                column: st.column_config.NumberColumn(format="%.1f")
+                for column in difference.columns[1:]
+            },
+        )
+        st.altair_chart(charts.portfolio_stages(paths), width="content", theme=None)
+
+        st.markdown("**The cost of waiting**")
+        st.caption(
+            "One lever change started at different months, and never, with everything else "
+            "as planned. Every start month runs on the same random numbers, so the "
+            "differences are the change's own. Value after the run's horizon is not "
+            "counted: a change that starts late in the run can look like never making it."
+        )
+        titles = [
+            f"{number}. {line}"
+            for number, line in enumerate(roadmap.roadmap_lines(scenario), start=1)
+        ]
+        by_month = sorted(scenario.interventions, key=lambda iv: iv.month)
+        horizon = scenario.simulation.years * 12
+        choice_column, months_column, replications_column = st.columns([3, 3, 2])
+        chosen = choice_column.selectbox("Lever change", titles, key="timing_intervention")
+        intervention = by_month[titles.index(chosen)]
+        start_months = months_column.multiselect(
+            "Start months to compare",
+            list(range(0, horizon, 3)),
+            default=[m for m in (0, 3, 6, 12) if m < horizon],
+            key="timing_months",
+        )
+        # The plan's own replications by default, so that the plan's start month gives
+        # the plan's numbers above.
+        planned = scenario.simulation.replications
+        timing_replications = replications_column.slider(
+            "Replications per start month",
+            5,
+            max(50, planned),
+            min(max(planned, 5), max(50, planned)),
+            key="timing_replications",
+        )
+        timing_key = (
+            scenario.model_dump_json(),
+            intervention.model_dump_json(),
+            tuple(start_months),
+            timing_replications,
+        )
+        if st.button("Compute the cost of waiting", key="timing", disabled=not start_months):
+            bar = st.progress(0.0, text="Starting…")
+            total = len(set(start_months)) + 1
+
+            def timing_step(runs):
+                """Advance the bar as each start month is run."""
+                for done in runs:
+                    bar.progress(done / total, text=f"Simulating start {done + 1} of {total}…")
+                    yield done
+
+            number = scenario.interventions.index(intervention) + 1
+            comparison = compare_timing(
+                scenario,
+                number,
+                start_months,
+                replications=timing_replications,
+                progress=timing_step,
+            )
+            bar.empty()
+            st.session_state["timing_result"] = (timing_key, comparison)
+        stored_timing = st.session_state.get("timing_result")
+        if stored_timing and stored_timing[0] == timing_key:
+            st.altair_chart(cost_of_delay(stored_timing[1]), width="content", theme=None)
+            st.dataframe(roadmap.timing_table(stored_timing[1]), hide_index=True, width="stretch")
+        elif stored_timing:
+            st.caption("The plan changed since the cost of waiting was computed; compute it again.")
+    else:
+        st.info("Add a lever change to see the plan against changing nothing.")
+        st.altair_chart(
+            charts.value_trajectories(results).properties(height=IN_APP_HEIGHT),
+            width="content",
+            theme=None,
+        )
+
+# -- inside an organisation ------------------------------------------------------------
+with inside_tab:
+    st.write(
+        "Every use case one organisation started in one replication: when it started, "
+        "how long it lived, and where it ended. Hover for the owner and KPIs."
+    )
+    replication = st.number_input(
+        "Replication", 0, max(results.replications - 1, 0), value=0, step=1
+    )
+    timeline = support.deployment_timeline(results, int(replication))
+    if timeline.empty:
+        st.info("No use case was started in this replication.")
+    else:
+        st.altair_chart(support.timeline_chart(timeline), width="stretch")
+
+# -- sensitivity ---------------------------------------------------------------------
+with sensitivity_tab:
+    st.write(
+        "One lever at a time, each key lever is set to the low and then the high end of "
+        "its range (10 replications each, same seed) and the mean cumulative net value "
+        "compared with the current scenario. Long bars are the levers that matter most here."
+    )
+    scenario_key = scenario.model_dump_json()
+    if st.button("Compute the tornado", key="tornado"):
+        bar = st.progress(0.0, text="Starting…")
+        table = support.tornado(
+            scenario,
+            replications=10,
+            progress=lambda fraction, text: bar.progress(fraction, text=text),
+            run=lambda s, r, sd: run(s, r, sd),
+        )
+        bar.empty()
+        st.session_state["tornado_result"] = (scenario_key, table)
+    stored = st.session_state.get("tornado_result")
+    if stored and stored[0] == scenario_key:
+        st.altair_chart(support.tornado_chart(stored[1]), width="stretch")
+        st.dataframe(stored[1], hide_index=True, width="stretch")
+    elif stored:
+        st.caption("The scenario changed since the tornado was computed; compute it again.")
+
+# -- explain ---------------------------------------------------------------------------
+with explain_tab:
+    st.markdown(
+        """
+**What it is.** An agent-based model (Mesa) of one organisation's GenAI programme, month
+by month. Use cases start as pilots, may go live in one or more business lines, earn value
+when people use them, raise incidents, and are improved, cut or rolled back.
+
+**The mechanisms, one per pattern.**
+- *The pilot loop*: leadership's appetite (spiked by hype) starts new pilots; the delivery
+  team grows with the work only up to its budget and with a hiring lag, so too many pilots
+  dilute its attention and linger as permanent prototypes. Choosing use cases by value
+  and triaging attention are levers.
+- *Data before AI*: demo data is perfect, production data is not. An owner's go-live test
+  on real data shows the gap; data investment and fixes raise quality for every system;
+  prompt workarounds help one system briefly and make it fragile.
+- *Ownership*: both a business owner and the technology team standing in decide by the
+  same rules; they differ in what they know (real data, the cost of an error, what
+  "wrong" means, the workflow's incidents), in what they may change (the business
+  process) and in the time they have. Each difference is a named assumption.
+- *Measurement*: KPIs make go-live tests and stage gates precise and let a system prove
+  its value at budget reviews; without them leadership sees only part of the value and
+  cuts some systems that pay. Confidence, hence funding, follows measured evidence only.
+- *The feedback loop*: reviewers flag errors; tooling routes flags, a process turns them
+  into changes, culture keeps reviewers flagging. A missing element is partly replaced by
+  hand (routing by email, an owner acting ad hoc, mandated flagging) at a cost, so whether
+  the loop breaks is a result, not an assumption. Every change costs engineering time.
+- *The operational layer and the culture shift*: only live systems embedded in a workflow
+  process real work, and only part of the time saved becomes cash; reliable systems make
+  people treat GenAI as infrastructure, which raises reviewers' engagement and the
+  discipline of the next use case. Vendors' model releases improve every system.
+
+**The loops.** Measured value raises confidence and funding, which pays for more team
+(reinforcing). Acted-on flags improve quality, which raises usage and value and keeps
+reviewers engaged (reinforcing) — or, when flags go nowhere, engagement decays and quality
+stalls. Too many pilots starve the systems already live (balancing).
+
+**Assumptions and limits.** Defaults are judgement; a calibrated population (a box at the
+top says when one is shown) fits some mechanisms to published figures, see
+docs/calibration.md. Values are in thousands of a currency per month. docs/patterns.md
+shows over which range of each assumption the article's patterns hold. Read differences
+between scenarios, not absolute numbers. The model has no competitors and no labour market.
+
+The full description, with every equation and parameter, is in **docs/ODD.md**
+(the ODD protocol); `genaisim describe baseline` lists every parameter.
+"""
+    )
+
+# -- export --------------------------------------------------------------------------
+with export_tab:
+    st.write(
+        "The value trajectories chart of the Compare tab, as a slide-ready image, and the "
+        "outcome table as CSV."
+    )
+    columns = st.columns(4)
+    stem = "value_trajectories"
+    columns[0].download_button(
+        "PNG", lambda: charts.to_png(trajectories, scale=2), f"{stem}.png", "image/png"
+    )
+    columns[1].download_button(
+        "SVG", lambda: charts.to_svg(trajectories), f"{stem}.svg", "image/svg+xml"
+    )
+    columns[2].download_button(
+        "PDF", lambda: charts.to_pdf(trajectories), f"{stem}.pdf", "application/pdf"
+    )
+    columns[3].download_button(
+        "Summary CSV", summary_table.to_csv(index=False), "outcomes.csv", "text/csv"
+    )
