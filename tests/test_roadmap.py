@@ -415,6 +415,15 @@ def test_change_at_on_the_command_line_is_an_intervention(capsys):
         capsys, "run", "baseline", "--change-at", "soon:data.data_investment=1"
     )
     assert status == 2 and "expected MONTH[+RAMP]:KEY=VALUE" in err
+    # A month before the run starts with a dash: its own one-line message, not argparse's usage.
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "--change-at", "-3:ownership.owner_probability=0.9"
+    )
+    assert status == 2
+    assert err.strip().splitlines() == [
+        "genaisim: error: --change-at: interventions[1].month = -3: input should be greater "
+        "than or equal to 0"
+    ]
 
 
 def test_describe_marks_the_levers_that_can_change_mid_run(capsys):

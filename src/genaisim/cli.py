@@ -174,6 +174,30 @@ def _sigterm_like_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: Options whose value may start with a dash (a month before the run, e.g. ``-3:...``).
+_DASH_VALUED = ("--change-at",)
+
+
+def _glue_dash_values(argv: Sequence[str]) -> list[str]:
+    """``--change-at -3:key=v`` read as ``--change-at=-3:key=v``.
+
+    Otherwise argparse takes the value for an option and prints its usage block; this
+    way the value's own check gives its one-line message.
+    """
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        if args[i] in _DASH_VALUED and i + 1 < len(args) and args[i + 1].startswith("-"):
+            if args[i + 1] != "--" and not args[i + 1].startswith("--"):
+                out.append(f"{args[i]}={args[i + 1]}")
+                i += 2
+                continue
+        out.append(args[i])
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
@@ -182,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_glue_dash_values(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         # argparse exits for --help, --version and usage errors; scripts calling main()
         # get the status back like any other outcome.
