@@ -40,6 +40,7 @@ from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.calibration.robustness import FOUNDATIONS, findings, foundations_across_posterior
 from genaisim.calibration.spec import load_calibration
 from genaisim.calibration.statistics import STATISTICS
+from genaisim.calibration.surface import joint_reach
 from genaisim.charts.calibration import posterior_marginals, posterior_pairs, predictive_check
 from genaisim.charts.export import export
 from genaisim.experiments import make_executor
@@ -284,6 +285,15 @@ def misses_section(spec, after: pd.DataFrame, prior: pd.DataFrame) -> list[str]:
 
 #: What the statistics that no target names show about the model.
 NOT_FITTED = {
+    "no_material_value": (
+        "BCG's value tiers read as material value: live systems earning at least 0.5% of "
+        "yearly EBIT a year above their running costs (the fitted reading, "
+        "`no_tangible_value`, counts any value above running costs)."
+    ),
+    "no_value_above_quarter_pct": (
+        "As `no_material_value`, with 'material' read as 0.25% of yearly EBIT."
+    ),
+    "no_value_above_1pct": ("As `no_material_value`, with 'material' read as 1% of yearly EBIT."),
     "median_payback": (
         "Deloitte's own reading of its payback figure is per use case. In the model a use "
         "case that pays back does so soon after it goes live, or not at all: there is no "
@@ -357,6 +367,67 @@ def joint_section(spec, prior: pd.DataFrame) -> list[str]:
         )
     else:
         lines.append("Every pair of figures is matched together by at least one set.")
+    lines += ["", *surface_paragraph(spec, prior, short)]
+    return lines
+
+
+#: Another reading of a fitted statistic, scored by the response surface beside the fitted one.
+ALTERNATIVE_READINGS = {
+    "no_tangible_value": (
+        "no_material_value",
+        "BCG's value tiers read as material value (live systems earning at least 0.5% of "
+        "yearly EBIT a year above their running costs, `no_material_value`)",
+    ),
+}
+
+
+def _figures(spec, swap: dict[str, str] | None = None) -> dict[str, list[tuple[str, float, float]]]:
+    swap = swap or {}
+    figures: dict[str, list[tuple[str, float, float]]] = {}
+    for t in spec.targets:
+        figures.setdefault(t.survey, []).append((swap.get(t.statistic, t.statistic), *t.band))
+    return figures
+
+
+def _points(n: int) -> str:
+    return f"{n:,} point" + ("" if n == 1 else "s")
+
+
+def _missed(reach, short: dict[str, str]) -> str:
+    missed = [(share, name) for name, share in reach.missed_at_best.items() if share > 0]
+    if not missed:
+        return "none"
+    missed.sort(reverse=True)
+    return ", ".join(f"{short[name]} {name} ({share:.0%} of them)" for share, name in missed)
+
+
+def surface_paragraph(spec, prior: pd.DataFrame, short: dict[str, str]) -> list[str]:
+    """Between the sampled sets: what a response surface says can be matched together."""
+    box = {k: tuple(v) for k, v in spec.priors.items()}
+    reach = joint_reach(prior, box, _figures(spec), seed=SEED)
+    r2 = sorted(reach.r2.values())
+    lines = [
+        "Between the sampled sets, a response surface (`genaisim.calibration.surface`: "
+        "one quadratic in the parameters per statistic, fitted to these sets, R² from "
+        f"{r2[0]:.2f} to {r2[-1]:.2f}) scored at {reach.points:,} points of the box puts "
+        f"the expected figures inside at most **{reach.best} of {len(short)}** bands "
+        f"together ({_points(reach.points_at_best)}). Missed at those points: "
+        f"{_missed(reach, short)}. A calibration over this box cannot be expected to do "
+        "better with these readings.",
+    ]
+    targeted = {t.statistic for t in spec.targets}
+    for fitted, (other, words) in ALTERNATIVE_READINGS.items():
+        if fitted not in targeted or other not in prior.columns:
+            continue
+        alt = joint_reach(prior, box, _figures(spec, {fitted: other}), seed=SEED)
+        lines += [
+            "",
+            f"With {words} in place of `{fitted}`, the same surfaces reach **{alt.best} of "
+            f"{len(short)}** together ({_points(alt.points_at_best)} of {alt.points:,}), "
+            f"missing {_missed(alt, short)}. The readings, not only the model, decide "
+            "which figures can be matched together; the fitted reading stays the one "
+            "chosen before the fit.",
+        ]
     return lines
 
 
@@ -573,6 +644,11 @@ def write_page(spec, sims: dict[str, pd.DataFrame], example, manifest: dict) -> 
         )
     lines += [
         "",
+        "The two ownership rows ask different questions. The first counts every initiative "
+        "started at least three years before the end (stable: 24 months or more live), so "
+        "an owner who refuses to take a poor system live lowers it; the second counts only "
+        "the systems taken live. The ownership-predictor experiment asks the first.",
+        "",
         "## Your own figures: calibrating one organisation",
         "",
         "An organisation that knows its own portfolio can fit the go-live mechanisms to it.",
@@ -610,7 +686,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=60, help="posterior predictive draws")
     parser.add_argument("--before", type=int, default=20, help="runs before calibration")
     parser.add_argument(
-        "--prior-draws", type=int, default=200, help="parameter sets drawn from the priors"
+        "--prior-draws", type=int, default=400, help="parameter sets drawn from the priors"
     )
     parser.add_argument("--robust-draws", type=int, default=16)
     parser.add_argument("--robust-organisations", type=int, default=100)

@@ -109,6 +109,27 @@ def test_value_tiers_use_the_last_twelve_months_before_the_age():
     assert math.isnan(st.no_tangible_value(_record(start=(55,), months=60)))
 
 
+def test_material_value_is_operating_value_above_a_share_of_ebit():
+    # EBIT 20 M a year: 0.5% is 100 k a year over the 12 months before age 21.
+    months = 60
+    gross = np.zeros((3, months))
+    running = np.zeros((3, months))
+    gross[:, 9:21] = 10.0
+    running[0, 9:21] = 11.0  # loses money running its systems
+    running[1, 9:21] = 5.0  # earns 60 k a year above running costs: tangible, not material
+    running[2, 9:21] = 0.0  # earns 120 k a year: material
+    run = _record(start=(0, 0, 0), series={"gross_value": gross, "cost_running": running})
+    assert st.no_tangible_value(run) == pytest.approx(1 / 3)
+    assert st.no_material_value(run) == pytest.approx(2 / 3)
+    assert st.STATISTICS["no_value_above_quarter_pct"].compute(run) == pytest.approx(1 / 3)
+    assert st.STATISTICS["no_value_above_1pct"].compute(run) == pytest.approx(1.0)
+    # The threshold scales with the organisation's EBIT.
+    small = _record(
+        start=(0, 0, 0), series={"gross_value": gross, "cost_running": running}, ebit=2_000.0
+    )
+    assert st.no_material_value(small) == pytest.approx(1 / 3)
+
+
 def test_initiative_returns_and_payback():
     run = _record(
         deployments=[
@@ -443,7 +464,10 @@ def test_findings_report_how_often_each_effect_holds_across_draws():
             # Ownership always helps; data helps in 7 draws of 10 and hurts in the rest.
             value = 100 * on["ownership"] + (50 if draw < 7 else -50) * on["data"]
             rows.append({"draw": draw, **on, "value": value, "compounding": 0.0,
-                         "stable_business": 0.6, "stable_technology": 0.4})  # fmt: skip
+                         "stable_business": 0.6, "stable_technology": 0.4,
+                         # among live systems: the gap reverses in draws 8 and 9
+                         "stable_live_business": 0.7 if draw < 8 else 0.3,
+                         "stable_live_technology": 0.5})  # fmt: skip
     table = findings(pd.DataFrame(rows)).set_index("finding")
     ownership = table.loc["ownership alone adds value over none (k)"]
     assert ownership["holds_in"] == 1.0 and ownership["robust"]
@@ -452,6 +476,9 @@ def test_findings_report_how_often_each_effect_holds_across_draws():
     assert data["holds_in"] == pytest.approx(0.7) and not data["robust"]
     owners = table.loc["business owners reach stable production more often (share)"]
     assert owners["median"] == pytest.approx(0.2)
+    live = table.loc["business owners' live systems stay in production more often (share)"]
+    assert live["holds_in"] == pytest.approx(0.8) and not live["robust"]
+    assert live["median"] == pytest.approx(0.2)
 
 
 def test_a_factorial_cell_reads_both_kinds_of_owner():
@@ -463,6 +490,9 @@ def test_a_factorial_cell_reads_both_kinds_of_owner():
     out = _cell_run(scenario.model_dump(mode="json"), 1, 3)
     assert 0.0 <= out["stable_business"] <= 1.0
     assert 0.0 <= out["stable_technology"] <= 1.0
+    # Among systems taken live, a share of them stays: at least the share of all judged.
+    assert out["stable_live_business"] >= out["stable_business"]
+    assert out["stable_live_technology"] >= out["stable_technology"]
 
 
 def test_band_table_places_each_simulated_median_against_its_band():

@@ -56,11 +56,18 @@ def _cell_run(scenario_data: dict[str, Any], replications: int, seed: int) -> di
     judged = d[d["month_started"] <= horizon - HISTORY_MONTHS]
     stable = judged["months_in_production"] >= STABLE_MONTHS
     business = judged["owner_kind"] == OwnerKind.BUSINESS.value
+    live = judged["month_promoted"].notna()
+
+    def rate(mask: pd.Series) -> float:
+        return float(stable[mask].mean()) if mask.any() else np.nan
+
     return {
         "value": float(summary["cumulative_net_value"].mean()),
         "compounding": float((summary["label"] == "compounding").mean()),
-        "stable_business": float(stable[business].mean()) if business.any() else np.nan,
-        "stable_technology": float(stable[~business].mean()) if (~business).any() else np.nan,
+        "stable_business": rate(business),
+        "stable_technology": rate(~business),
+        "stable_live_business": rate(business & live),
+        "stable_live_technology": rate(~business & live),
     }
 
 
@@ -77,7 +84,9 @@ def foundations_across_posterior(
 
     Columns: ``draw``, one 0/1 column per foundation, ``value`` (mean five-year
     cumulative net value per organisation, k), ``compounding`` (share labelled so),
-    and the stable-production rates of deployments with a business or technology owner.
+    and the stable-production rates of deployments with a business or technology owner,
+    among all judged (``stable_business``, ``stable_technology``) and among those taken
+    live (``stable_live_business``, ``stable_live_technology``).
     """
     parameter_sets = posterior.draw(draws, seed, scenario)
     names = list(FOUNDATIONS)
@@ -146,6 +155,13 @@ def findings(table: pd.DataFrame) -> pd.DataFrame:
     # business-unit owner reach stable production more often? Averaged over the cells.
     gap = (table["stable_business"] - table["stable_technology"]).groupby(table["draw"]).mean()
     effects["business owners reach stable production more often (share)"] = gap
+    # The same question among systems taken live: an owner who refuses to take a poor
+    # system live lowers the first rate and may raise this one.
+    if "stable_live_business" in table:
+        live_gap = table["stable_live_business"] - table["stable_live_technology"]
+        effects["business owners' live systems stay in production more often (share)"] = (
+            live_gap.groupby(table["draw"]).mean()
+        )
     rows = []
     for finding, series in effects.items():
         s = series.dropna()
