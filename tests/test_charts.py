@@ -165,11 +165,28 @@ def test_exports_are_valid_png_svg_and_pdf_and_identical_when_repeated(runs, tmp
     png = paths["png"].read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert 1700 <= width <= 2100 and 900 <= height <= 1200  # a 1920 x 1080 slide, near enough
+    assert (width, height) == (1920, 1080)  # a 16:9 slide at scale 2, as README says
     assert ET.fromstring(paths["svg"].read_text()).tag.endswith("svg")
     assert paths["pdf"].read_bytes()[:4] == b"%PDF"
     for fmt, path in again.items():
         assert path.read_bytes() == paths[fmt].read_bytes(), fmt
+
+
+def test_a_png_fits_the_slide_whatever_the_chart_size(runs):
+    import io
+
+    from PIL import Image
+
+    wide = charts.value_trajectories(runs).properties(width=2400, height=200)
+    small = charts.value_trajectories(runs).properties(width=300, height=200)
+    for chart in (wide, small):
+        image = Image.open(io.BytesIO(charts.to_png(chart)))
+        assert image.size == (1920, 1080)
+        # Padding is the chart's white background, not transparency.
+        assert image.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
+    # Without the slide, the chart keeps its own size times the scale.
+    natural = Image.open(io.BytesIO(charts.to_png(small, scale=1, slide=False)))
+    assert natural.size != (960, 540)
 
 
 def test_export_refuses_an_unknown_suffix(runs, tmp_path):
@@ -194,6 +211,10 @@ def test_deck_writes_every_chart_and_an_offline_index(tmp_path, capsys):
     for kind in charts.SCENARIO_KINDS:
         for fmt in charts.FORMATS:
             assert (out / f"{kind}.{fmt}").stat().st_size > 1000
+        # Every slide is exactly 1920 x 1080 (README, deck --help), whatever its panels.
+        png = (out / f"{kind}.png").read_bytes()
+        size = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert size == (1920, 1080), kind
     page = (out / "index.html").read_text()
     assert page.count("<svg") == len(charts.SCENARIO_KINDS)
     assert page.count("<h2>") == len(charts.SCENARIO_KINDS)

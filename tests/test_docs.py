@@ -104,3 +104,130 @@ def test_the_roadmap_page_is_generated_by_its_script_and_not_left_as_placeholder
     for name, body in blocks:
         assert "(run scripts/make_roadmap_docs.py)" not in body, name
         assert body.startswith(f"```\n$ {script.COMMANDS[name]}\n"), name
+
+
+# -- command lines in README and in every command's --help ------------------------------
+def _command_lines(lines: list[str]) -> list[tuple[str, str | None]]:
+    """Each ``genaisim`` command in ``lines`` (continuations joined, a pipe cut off),
+    with the line after it (or None)."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and joined[-1].endswith("\\"):
+            joined[-1] = joined[-1][:-1] + " " + line.strip()
+        else:
+            joined.append(line.strip().removeprefix("$ "))
+    from genaisim.cli import COMMANDS, build_parser
+
+    build_parser()  # registers every command
+    out = []
+    for i, line in enumerate(joined):
+        # A command, not prose that starts with the program's name.
+        if line.startswith("genaisim ") and line.split()[1] in COMMANDS:
+            after = joined[i + 1] if i + 1 < len(joined) else None
+            out.append((line.split(" | ")[0], after))
+    return out
+
+
+def _readme_command_lines() -> list[tuple[str, str | None]]:
+    """The commands in README's code blocks, each with the line after it."""
+    blocks, inside, current = [], False, []
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if inside:
+                blocks.append(current)
+            inside, current = not inside, []
+        elif inside:
+            current.append(line)
+    return [pair for block in blocks for pair in _command_lines(block)]
+
+
+def _help_command_lines() -> list[str]:
+    from genaisim.cli import COMMANDS
+
+    return [
+        line
+        for command in COMMANDS.values()
+        for line, _ in _command_lines(command.examples.splitlines())
+    ]
+
+
+def _words(line: str) -> list[str]:
+    import shlex
+
+    return shlex.split(line, comments=True)[1:]
+
+
+def test_readme_and_help_show_the_commands_they_claim():
+    # Guards the extraction below: the README's and the help's examples are all seen.
+    readme = [line for line, _ in _readme_command_lines()]
+    assert len(readme) >= 30 and any(line.startswith("genaisim sweep") for line in readme)
+    assert len(_help_command_lines()) >= 20
+
+
+def test_every_command_line_in_readme_and_help_parses_and_names_real_inputs():
+    """Each example is valid syntax, its scenario names and shipped files exist, and every
+    results folder it reads is written by a shipped experiment or an earlier example."""
+    from genaisim.cli import build_parser
+    from genaisim.scenario import available_scenarios
+
+    parser = build_parser()
+    scenarios = set(available_scenarios())
+    experiments = {p.stem for p in (ROOT / "experiments").glob("*.toml")}
+    written = {f"results/{name}" for name in experiments}
+    lines = [line for line, after in _readme_command_lines() if not _is_error_example(after)]
+    problems = []
+    for line in [*lines, *_help_command_lines()]:
+        words = _words(line)
+        if "--help" in words or "-h" in words:
+            continue
+        try:
+            args = parser.parse_args(words)
+        except SystemExit:
+            problems.append(f"does not parse: {line}")
+            continue
+        for i, word in enumerate(words):
+            if words[i - 1] == "--out" and i > 0:
+                written.add(word.rstrip("/"))
+            elif word.startswith(("experiments/", "scenarios/")) and not (ROOT / word).exists():
+                problems.append(f"no such file {word}: {line}")
+            elif word.startswith("results/"):
+                folder = "/".join(word.split("/")[:2])
+                if folder not in written:
+                    problems.append(f"nothing shipped writes {folder}: {line}")
+        for name in getattr(args, "scenarios", None) or [getattr(args, "scenario", None)]:
+            if isinstance(name, str) and "/" not in name and "." not in name:
+                if name not in scenarios:
+                    problems.append(f"no scenario {name!r}: {line}")
+    assert not problems, "\n".join(problems)
+
+
+def _is_error_example(after: str | None) -> bool:
+    return bool(after and after.startswith("genaisim: error:"))
+
+
+def test_the_readmes_error_examples_print_what_it_shows(capsys):
+    from genaisim.cli import main
+
+    examples = [pair for pair in _readme_command_lines() if _is_error_example(pair[1])]
+    assert len(examples) >= 2
+    for line, after in examples:
+        assert main(_words(line)) == 2, line
+        assert capsys.readouterr().err.strip() == after, line
+
+
+def test_the_readme_sample_is_what_make_run_prints_today():
+    import subprocess
+    import sys
+
+    text = README.read_text(encoding="utf-8")
+    block = text.split("<!-- generated:sample -->", 1)[1].split("<!-- /generated:sample -->")[0]
+    shown = block.strip().removeprefix("```").removesuffix("```").strip().splitlines()
+    assert shown[0] == "$ genaisim run baseline"
+    out = subprocess.run(
+        [sys.executable, "-m", "genaisim", "run", "baseline"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    assert shown[1:] == out.rstrip().splitlines(), "run `scripts/make_docs.py --skip-patterns`"

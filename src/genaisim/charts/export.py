@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from genaisim.charts.theme import HEIGHT, WIDTH
 from genaisim.errors import GenaisimError
 
 FORMATS = ("png", "svg", "pdf")
@@ -23,9 +24,45 @@ def _version() -> str | None:
     return VEGA_LITE_VERSION if VEGA_LITE_VERSION in vl_convert.get_vegalite_versions() else None
 
 
-def to_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2) -> bytes:
-    """The chart as PNG bytes; ``scale=2`` turns a 960 x 540 chart into 1920 x 1080 pixels."""
-    return vl_convert.vegalite_to_png(_spec(chart), vl_version=_version(), scale=scale)
+def to_png(
+    chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2, slide: bool = True
+) -> bytes:
+    """The chart as PNG bytes: a 16:9 slide of exactly 960 x 540 times ``scale`` pixels.
+
+    A chart's drawn size depends on its legends, titles and panels, so it is rendered at
+    the largest scale (up to ``scale``) at which it fits the slide, then centred on it
+    over the chart's background: at the default ``scale=2`` every PNG is 1920 x 1080.
+    ``slide=False`` gives the chart at its own size times ``scale``.
+    """
+    spec = _spec(chart)
+    if not slide:
+        return vl_convert.vegalite_to_png(spec, vl_version=_version(), scale=scale)
+    import io
+
+    from PIL import Image
+
+    width, height = round(WIDTH * scale), round(HEIGHT * scale)
+    natural = Image.open(io.BytesIO(vl_convert.vegalite_to_png(spec, vl_version=_version())))
+    fit = min(WIDTH / natural.width, HEIGHT / natural.height, 1.0) * scale
+    drawn = Image.open(
+        io.BytesIO(vl_convert.vegalite_to_png(spec, vl_version=_version(), scale=fit))
+    )
+    if drawn.size == (width, height):
+        return _png_bytes(drawn)
+    if drawn.width > width or drawn.height > height:  # rounding: at most a pixel over
+        drawn = drawn.crop((0, 0, min(drawn.width, width), min(drawn.height, height)))
+    background = spec.get("background") or spec.get("config", {}).get("background") or "white"
+    canvas = Image.new("RGBA", (width, height), background)
+    canvas.paste(drawn, ((width - drawn.width) // 2, (height - drawn.height) // 2))
+    return _png_bytes(canvas)
+
+
+def _png_bytes(image: Any) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def to_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
@@ -47,8 +84,9 @@ def export(
     """Write ``chart`` to ``path`` as PNG, SVG or PDF, chosen by ``format`` or the suffix.
 
     Rendering is local (vl-convert embeds the Vega engine); no network is used. The
-    same chart gives byte-identical PNG and SVG files each time. ``scale`` applies to
-    PNG only: vectors scale by themselves.
+    same chart gives byte-identical PNG and SVG files each time. A PNG is a 16:9 slide of
+    960 x 540 times ``scale`` pixels (1920 x 1080 by default, see :func:`to_png`);
+    vectors scale by themselves.
     """
     path = Path(path)
     kind = (format or path.suffix.lstrip(".")).lower()
