@@ -110,11 +110,21 @@ def test_out_of_range_option_is_blamed_on_the_option_not_on_set(capsys):
     assert err.startswith("genaisim: error: -r/--replications: simulation.replications = 0")
 
 
-def test_usage_errors_exit_2(capsys):
-    assert main([]) == 2
-    assert main(["run"]) == 2
-    assert main(["run", "baseline", "--format", "xlsx"]) == 2
-    assert "usage:" in capsys.readouterr().err
+def test_usage_errors_exit_2_with_one_line(capsys):
+    # README: "A mistake gets one clear line ... and exit status 2".
+    for argv in (
+        [],
+        ["run"],
+        ["run", "baseline", "--format", "xlsx"],
+        ["run", "baseline", "--workers", "0"],
+        ["run", "baseline", "-r", "x"],
+        ["frobnicate"],
+        ["chart", "baseline", "--kind", "stages", "--out", "x.png", "--scale", "100"],
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, (argv, err)
+        assert err.startswith("genaisim") and ": error: " in err and "--help" in err, err
 
 
 def test_ctrl_c_exits_130_with_a_short_message(capsys, monkeypatch):

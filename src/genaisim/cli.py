@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from genaisim import __version__
 from genaisim.budget import TooLargeError, check_run
@@ -116,9 +116,17 @@ def register(command: Command) -> Command:
     return command
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, pointing to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Exit with status 2 after ``prog: error: message (see 'prog --help')``."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``genaisim`` command with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         allow_abbrev=False,
         prog=PROG,
         description=(
@@ -551,6 +559,21 @@ def workers_option(text: str) -> int:
     if workers < 1:
         raise argparse.ArgumentTypeError(f"{workers}: give at least 1")
     return workers
+
+
+#: Largest ``--scale``: a 7,680 x 4,320 PNG (8K) is already more than any screen shows.
+MAX_SCALE = 8.0
+
+
+def scale_option(text: str) -> float:
+    """``--scale``: a number above 0 and at most :data:`MAX_SCALE`."""
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < scale <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"{text}: give a number above 0 and at most {MAX_SCALE:g}")
+    return scale
 
 
 def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
@@ -1161,7 +1184,11 @@ def _add_chart_arguments(parser: argparse.ArgumentParser) -> None:
         help="peeling and box: the runs to explain, as for `genaisim discover --where`",
     )
     parser.add_argument(
-        "--scale", type=float, default=2, metavar="X", help="PNG pixels per chart pixel (default 2)"
+        "--scale",
+        type=scale_option,
+        default=2,
+        metavar="X",
+        help="a PNG is a 16:9 slide of 960 x 540 times X pixels (default 2: 1920 x 1080)",
     )
     _add_simulation_options(parser)
 
