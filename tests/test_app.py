@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from genaisim import app_roadmap as roadmap
 from genaisim import app_support as support
-from genaisim import cli, load_scenario
+from genaisim import cli, load_scenario, simulate
 from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.errors import ScenarioError
 from genaisim.report import KEY_OUTCOMES
@@ -64,6 +64,26 @@ def test_the_first_screen_shows_the_baseline_already_run(first_screen):
     assert app.slider(key="param:simulation.replications").value == 20
     assert len(app.dataframe) >= 1  # the final outcomes table
     assert not app.error
+
+
+def test_the_verdict_is_at_the_top_in_millions_with_break_even_and_labels(first_screen):
+    from genaisim.verdict import verdict
+
+    app = first_screen
+    metrics = {m.label: m.value for m in app.metric}
+    baseline = load_scenario("baseline")
+    results = simulate(baseline, replications=20, seed=baseline.simulation.seed)
+    expected = verdict(results.summary(), results.years * 12, seed=results.seed)
+    mean = f"{expected.value / 1000:+.1f} M".replace("-", "\u2212")
+    assert metrics["Mean net value after 5 years, per organisation"] == mean
+    assert metrics["Paid back within 5 years"] == f"{expected.paid_back:.0%}"
+    assert metrics["Break-even, months from the first pilot"] == expected.break_even_text()
+    ends = [m.value for m in app.markdown if m.value.startswith("**How the runs end:**")]
+    assert ends == [f"**How the runs end:** {expected.labels_text()}."]
+    # The comparison tab sets the same verdict beside each compared scenario.
+    table = next(d.value for d in app.dataframe if "Break-even (median)" in d.value.columns)
+    assert table.iloc[0]["Break-even (median)"] == expected.break_even_text()
+    assert len(table) == 3  # baseline, compounder and pilot_loop by default
 
 
 def test_the_sidebar_has_a_slider_for_every_bounded_parameter(first_screen):

@@ -231,3 +231,35 @@ def test_the_readme_sample_is_what_make_run_prints_today():
         check=True,
     ).stdout
     assert shown[1:] == out.rstrip().splitlines(), "run `scripts/make_docs.py --skip-patterns`"
+
+
+def test_every_relative_link_in_readme_points_to_a_file():
+    text = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [link for link in links if not re.match(r"[a-z]+://|mailto:", link)]
+    assert len(local) >= 5
+    missing = [link for link in local if not (ROOT / link).exists()]
+    assert not missing, missing
+
+
+def test_there_is_a_screenshot_of_every_tab_at_both_widths():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_screenshots", ROOT / "scripts" / "make_screenshots.py"
+    )
+    shots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shots)
+    # The app's tabs, as tests/test_app.py reads them from the running app.
+    assert shots.TABS == (
+        "Compare",
+        "Roadmap",
+        "Inside an organisation",
+        "Sensitivity",
+        "Explain",
+        "Export",
+    )
+    for tab in shots.TABS:
+        for device in shots.WIDTHS:
+            path = ROOT / "docs" / "screenshots" / f"{shots.slug(tab)}-{device}.png"
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path

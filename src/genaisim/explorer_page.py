@@ -23,6 +23,7 @@ from genaisim.results import Results
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
 from genaisim.timing import compare_timing
+from genaisim.verdict import millions, verdict, verdict_table
 
 #: Height of the value chart in the app (the slide export keeps its own size).
 IN_APP_HEIGHT = 600
@@ -279,6 +280,32 @@ st.caption(
     f"seed {results.seed}. {roadmap.roadmap_caption(scenario)}"
 )
 
+# -- the verdict: how the runs end, what they are worth, when they pay back ---------------
+current = verdict(results.summary(), results.years * 12, seed=results.seed)
+value_column, paid_column, even_column = st.columns(3)
+value_column.metric(
+    f"Mean net value after {results.years} years, per organisation",
+    millions(current.value),
+    help=f"Mean over {current.trajectories} runs; 95% interval {millions(current.value_low)} "
+    f"to {millions(current.value_high)}, the replication as the unit. The charts show medians.",
+)
+paid_column.metric(
+    f"Paid back within {results.years} years",
+    f"{current.paid_back:.0%}",
+    help="Share of runs whose programme's cumulative net value came back to zero or above.",
+)
+even_column.metric(
+    "Break-even, months from the first pilot",
+    current.break_even_text(),
+    help="Median over every run, a run that never paid back counting as later than any "
+    "that did; 95% interval from resampling whole replications.",
+)
+st.markdown(f"**How the runs end:** {current.labels_text()}.")
+st.caption(
+    "Labels are read from each run's simulated trajectory (the Explain tab says how), never "
+    "from its inputs."
+)
+
 # -- calibration: what is fitted, and what the fit leaves uncertain -----------------------
 if posterior is not None:
     st.info(support.calibration_note(posterior, scenario, base), icon=":material/tune:")
@@ -337,6 +364,15 @@ with compare_tab:
     st.altair_chart(trajectories.properties(height=IN_APP_HEIGHT), width="content", theme=None)
     st.altair_chart(charts.portfolio_stages(compared), width="content", theme=None)
     st.altair_chart(charts.kpis(compared), width="content", theme=None)
+
+    st.markdown("**The verdict, side by side** — same replications and seed for each")
+    st.dataframe(
+        verdict_table(
+            {r.scenario.name: verdict(r.summary(), r.years * 12, seed=r.seed) for r in compared}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
     st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
     summary_table = support.outcome_summary(compared)

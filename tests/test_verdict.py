@@ -1,0 +1,91 @@
+"""The verdict on a scenario: label shares, value with its interval, break-even month."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genaisim
+from genaisim.intervals import replication_interval
+from genaisim.verdict import verdict, verdict_table
+
+
+def _summary(months, labels=None, values=None, organisations=1):
+    n = len(months)
+    return pd.DataFrame(
+        {
+            "replication": np.arange(n) // organisations,
+            "organisation": np.arange(n) % organisations,
+            "months_to_payback": np.array(months, float),
+            "label": labels or ["compounding"] * n,
+            "cumulative_net_value": values or [1000.0] * n,
+        }
+    )
+
+
+def test_break_even_is_the_median_with_runs_never_paid_back_ranked_last():
+    v = verdict(_summary([10, 20, np.nan, 30]), horizon_months=60)
+    assert v.break_even == 25  # 10, 20, 30, never: the middle two are 20 and 30
+    assert v.paid_back == 0.75
+    # Most never paid back: the median is past the horizon.
+    late = verdict(_summary([10, np.nan, np.nan]), horizon_months=60)
+    assert math.isinf(late.break_even)
+    assert late.break_even_text() == "not within 5 years"
+
+
+def test_break_even_interval_holds_its_median_and_is_the_same_each_time():
+    rng = np.random.default_rng(4)
+    months = list(rng.integers(20, 50, 40).astype(float)) + [np.nan] * 10
+    first = verdict(_summary(months), horizon_months=60)
+    again = verdict(_summary(months), horizon_months=60)
+    assert first == again
+    assert first.break_even_low <= first.break_even <= first.break_even_high
+    assert first.break_even_high - first.break_even_low < 15  # 50 runs pin it down
+    assert first.break_even_text().startswith(f"month {first.break_even:.0f} (")
+
+
+def test_break_even_interval_resamples_whole_replications():
+    # Two replications of 50 organisations: within each, every organisation is alike, so
+    # the replications are the only information; a bootstrap of organisations would
+    # give a needlessly narrow interval.
+    months = [20.0] * 50 + [40.0] * 50
+    v = verdict(_summary(months, organisations=50), horizon_months=60)
+    assert (v.break_even_low, v.break_even_high) == (20.0, 40.0)
+
+
+def test_labels_and_value_follow_the_runs():
+    summary = _summary(
+        [10, 20, 30, np.nan],
+        labels=["compounding", "compounding", "stalled", "pilot loop"],
+        values=[3000.0, 1000.0, -500.0, -1500.0],
+    )
+    v = verdict(summary, horizon_months=60)
+    assert v.labels["compounding"] == 0.5 and v.labels["flat"] == 0.0
+    assert sum(v.labels.values()) == pytest.approx(1.0)
+    assert v.labels_text() == "compounding 50%, stalled 25%, pilot loop 25%"
+    assert (v.value, v.value_low, v.value_high) == replication_interval(
+        summary, "cumulative_net_value"
+    )
+    row = verdict_table({"mine": v}).iloc[0]
+    assert row["Mean net value at the end"] == "+0.5 M"
+    assert row["95% interval"].count("M") == 2
+    assert row["Paid back"] == "75%"
+
+
+def test_the_verdict_of_a_simulated_scenario():
+    scenario = genaisim.load_scenario("compounder")
+    results = genaisim.simulate(scenario, replications=8, seed=5, years=3)
+    summary = results.summary()
+    v = verdict(summary, horizon_months=36)
+    assert v.trajectories == 8
+    assert v.value == pytest.approx(summary["cumulative_net_value"].mean())
+    assert v.paid_back == pytest.approx(summary["months_to_payback"].notna().mean())
+    assert set(v.labels) >= set(summary["label"])
+
+
+def test_money_is_in_millions_with_a_true_minus():
+    from genaisim.verdict import millions
+
+    assert millions(-1234.0) == "\u22121.2 M"
+    assert millions(560.0) == "+0.6 M"
