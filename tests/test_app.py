@@ -117,6 +117,21 @@ def test_a_link_reopens_the_scenario_it_carries():
     assert any("(edited)" in s for s in subheaders(app))
 
 
+def test_ranking_the_levers_shows_each_with_its_effect_and_interval():
+    app = start()
+    button = next(b for b in app.button if b.label.startswith("Rank the"))
+    button.click().run()
+    assert not app.exception
+    table = next(d.value for d in app.dataframe if list(d.value.columns) == ["Lever", "Effect"])
+    assert sorted(table["Lever"]) == sorted(support.WHAT_IFS)
+    for lever, effect in zip(table["Lever"], table["Effect"], strict=True):
+        assert effect.startswith(f"{lever} ") and "95% interval" in effect and " M" in effect
+    # Another outcome: the ranking follows it without another click.
+    app.selectbox(key="ranked_outcome").set_value("production").run()
+    table = next(d.value for d in app.dataframe if list(d.value.columns) == ["Lever", "Effect"])
+    assert table["Effect"].str.contains("systems in production").all()
+
+
 def test_a_what_if_button_shows_the_difference_table():
     app = start()
     tables_before = len(app.dataframe)

@@ -89,3 +89,39 @@ def test_money_is_in_millions_with_a_true_minus():
 
     assert millions(-1234.0) == "\u22121.2 M"
     assert millions(560.0) == "+0.6 M"
+
+
+def test_levers_are_ranked_by_their_paired_effect_with_an_interval():
+    from genaisim.verdict import lever_ranking
+
+    base_scenario = genaisim.load_scenario("baseline")
+
+    def run(changes):
+        return genaisim.simulate(
+            base_scenario.with_changes(changes), replications=6, seed=9, years=3
+        )
+
+    base = run({})
+    variants = {
+        "Nothing": run({}),  # the same seeds and values: exactly no effect
+        "Name owners": run({"ownership.owner_probability": 0.9}),
+        "Cap pilots": run({"portfolio.max_open_pilots": 1}),
+    }
+    table = lever_ranking(base, variants)
+    assert list(table["effect"]) == sorted(table["effect"], reverse=True)
+    nothing = table.set_index("lever").loc["Nothing"]
+    assert (nothing["effect"], nothing["low"], nothing["high"]) == (0.0, 0.0, 0.0)
+    assert nothing["sentence"] == (
+        "Nothing adds 0.0 M to net value at the end (95% interval +0.0 M to +0.0 M): "
+        "the interval includes no change."
+    )
+    owners = table.set_index("lever").loc["Name owners"]
+    paired = base.summary().merge(
+        variants["Name owners"].summary(), on=["replication", "organisation"]
+    )
+    difference = (paired["cumulative_net_value_y"] - paired["cumulative_net_value_x"]).mean()
+    assert owners["effect"] == pytest.approx(difference)
+    assert owners["low"] <= owners["effect"] <= owners["high"]
+    counts = lever_ranking(base, variants, "production")
+    assert counts["sentence"].str.contains("systems in production at the end").all()
+    assert not counts["sentence"].str.contains(" M").any()

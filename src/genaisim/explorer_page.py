@@ -23,7 +23,7 @@ from genaisim.results import Results
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
 from genaisim.timing import compare_timing
-from genaisim.verdict import millions, verdict, verdict_table
+from genaisim.verdict import RANKED_OUTCOMES, lever_ranking, millions, verdict, verdict_table
 
 #: Height of the value chart in the app (the slide export keeps its own size).
 IN_APP_HEIGHT = 600
@@ -377,6 +377,36 @@ with compare_tab:
     st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
     summary_table = support.outcome_summary(compared)
     st.dataframe(summary_table, hide_index=True, width="stretch")
+
+    st.markdown("**Which lever matters, and by how much?**")
+    outcome_column, rank_column = st.columns([3, 2], vertical_alignment="bottom")
+    ranked_outcome = outcome_column.selectbox(
+        "Outcome",
+        list(RANKED_OUTCOMES),
+        format_func=lambda key: RANKED_OUTCOMES[key][0].capitalize(),
+        key="ranked_outcome",
+    )
+    if rank_column.button(
+        f"Rank the {len(support.WHAT_IFS)} levers",
+        help="Runs the current scenario once per lever below, with the same replications "
+        "and seeds, and ranks the levers by their paired effect.",
+    ):
+        st.session_state["ranked_for"] = scenario.model_dump_json()
+    if st.session_state.get("ranked_for") == scenario.model_dump_json():
+        variants = {
+            label: run(scenario.with_changes({**changes, "name": f"{scenario.name}: {label}"}))
+            for label, changes in support.WHAT_IFS.items()
+        }
+        ranking = lever_ranking(results, variants, ranked_outcome)
+        st.dataframe(
+            ranking[["lever", "sentence"]].rename(columns={"lever": "Lever", "sentence": "Effect"}),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Each lever's change is the what-if of the same name below. Paired: the same "
+            "seeds with and without the lever; intervals with the replication as the unit."
+        )
 
     st.markdown("**What if…** the current scenario changed one policy?")
     columns = st.columns(len(support.WHAT_IFS))

@@ -16,7 +16,9 @@ results strip and its comparison table:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,18 @@ import pandas as pd
 from genaisim.intervals import CONFIDENCE, replication_interval
 from genaisim.labels import LABELS
 
-__all__ = ["BOOTSTRAP_RESAMPLES", "Verdict", "millions", "verdict", "verdict_table"]
+if TYPE_CHECKING:
+    from genaisim.results import Results
+
+__all__ = [
+    "BOOTSTRAP_RESAMPLES",
+    "RANKED_OUTCOMES",
+    "Verdict",
+    "lever_ranking",
+    "millions",
+    "verdict",
+    "verdict_table",
+]
 
 #: Bootstrap resamples of the break-even interval (seeded: the same runs give the same).
 BOOTSTRAP_RESAMPLES = 1000
@@ -146,3 +159,54 @@ def verdict_table(verdicts: dict[str, Verdict]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+#: How each outcome a lever ranking can use is worded, and whether it is money (k).
+RANKED_OUTCOMES: dict[str, tuple[str, bool]] = {
+    "cumulative_net_value": ("net value at the end", True),
+    "net_value_last_year": ("net value in the last year", True),
+    "production": ("systems in production at the end", False),
+}
+
+
+def lever_ranking(
+    base: Results, variants: Mapping[str, Results], outcome: str = "cumulative_net_value"
+) -> pd.DataFrame:
+    """Each lever's effect on ``outcome`` against the base, largest first, with its interval.
+
+    Every variant must have run the base's replications with the same seeds, so the
+    difference is paired: taken organisation by organisation, averaged per replication,
+    with the replication as the unit (:mod:`genaisim.intervals`). ``effect``, ``low`` and
+    ``high`` are in the outcome's unit (k for money); ``sentence`` says it in words.
+    """
+    words, money = RANKED_OUTCOMES[outcome]
+    keys = ["replication", "organisation"]
+    before = base.summary()[[*keys, outcome]]
+    rows = []
+    for lever, variant in variants.items():
+        paired = before.merge(variant.summary()[[*keys, outcome]], on=keys, suffixes=("", "_v"))
+        paired["difference"] = paired[f"{outcome}_v"] - paired[outcome]
+        effect, low, high = replication_interval(paired, "difference")
+
+        def show(x: float, sign: bool = True) -> str:
+            text = millions(x) if money else f"{x:+.1f}".replace("-", "\u2212")
+            return text if sign else text.lstrip("+\u2212")
+
+        verb, preposition = ("adds", "to") if effect >= 0 else ("takes", "from")
+        sentence = (
+            f"{lever} {verb} {show(effect, sign=False)} {preposition} {words} "
+            f"(95% interval {show(low)} to {show(high)})"
+        )
+        if low <= 0 <= high:
+            sentence += ": the interval includes no change"
+        rows.append(
+            {
+                "lever": lever,
+                "effect": effect,
+                "low": low,
+                "high": high,
+                "sentence": sentence + ".",
+            }
+        )
+    table = pd.DataFrame(rows, columns=["lever", "effect", "low", "high", "sentence"])
+    return table.sort_values("effect", ascending=False, ignore_index=True)
