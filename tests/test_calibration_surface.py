@@ -47,3 +47,24 @@ def test_a_figure_with_several_statistics_needs_all_of_them():
     figures = {"F1": [("up", 0.6, 0.8), ("down", 0.6, 0.8)]}  # a in [0.6, 0.8] and [0.2, 0.4]
     reach = joint_reach(_sample(), BOX, figures, points=20_000)
     assert reach.best == 0
+
+
+def test_shares_at_a_floor_are_clipped_to_their_range():
+    # A share stuck at 0 for half the box, rising beyond: a quadratic dips below 0.
+    rng = np.random.default_rng(2)
+    a, b = rng.random(300), rng.random(300)
+    sample = pd.DataFrame({"a": a, "b": b, "share": np.maximum(0.0, a - 0.5) * 2})
+    impossible = {"F": [("share", -0.5, -0.01)]}  # no share lies below zero
+    assert joint_reach(sample, BOX, impossible, points=20_000).best == 1  # unclipped: it dips
+    clipped = joint_reach(sample, BOX, impossible, points=20_000, limits={"share": (0.0, 1.0)})
+    assert clipped.best == 0
+
+
+def test_the_fit_is_reported_out_of_sample_and_refits_give_their_own_best():
+    noisy = _sample(noise=0.05)
+    figures = {"F1": [("up", 0.6, 0.8)], "F2": [("mix", 0.3, 0.5)]}
+    reach = joint_reach(noisy, BOX, figures, points=5_000, refits=3)
+    # Noise of 0.05: the residuals' spread is about that, and out of sample R² is lower.
+    assert 0.04 < reach.residual_sd["up"] < 0.06
+    assert reach.cv_r2["up"] < reach.r2["up"]
+    assert len(reach.refit_best) == 3 and all(0 <= n <= 2 for n in reach.refit_best)

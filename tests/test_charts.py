@@ -172,7 +172,7 @@ def test_exports_are_valid_png_svg_and_pdf_and_identical_when_repeated(runs, tmp
         assert path.read_bytes() == paths[fmt].read_bytes(), fmt
 
 
-def test_a_png_fits_the_slide_whatever_the_chart_size(runs):
+def test_a_png_fits_the_slide_whatever_the_chart_size(runs, tmp_path):
     import io
 
     from PIL import Image
@@ -184,9 +184,11 @@ def test_a_png_fits_the_slide_whatever_the_chart_size(runs):
         assert image.size == (1920, 1080)
         # Padding is the chart's white background, not transparency.
         assert image.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
-    # Without the slide, the chart keeps its own size times the scale.
+    # Without the slide, the chart keeps its own size times the scale (pages, not slides).
     natural = Image.open(io.BytesIO(charts.to_png(small, scale=1, slide=False)))
     assert natural.size != (960, 540)
+    path = charts.export(small, tmp_path / "page.png", scale=1, slide=False)
+    assert Image.open(path).size == natural.size
 
 
 def test_export_refuses_an_unknown_suffix(runs, tmp_path):

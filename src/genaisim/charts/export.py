@@ -80,12 +80,14 @@ def export(
     path: str | Path,
     scale: float = 2,
     format: str | None = None,
+    slide: bool = True,
 ) -> Path:
     """Write ``chart`` to ``path`` as PNG, SVG or PDF, chosen by ``format`` or the suffix.
 
     Rendering is local (vl-convert embeds the Vega engine); no network is used. The
     same chart gives byte-identical PNG and SVG files each time. A PNG is a 16:9 slide of
-    960 x 540 times ``scale`` pixels (1920 x 1080 by default, see :func:`to_png`);
+    960 x 540 times ``scale`` pixels (1920 x 1080 by default, see :func:`to_png`), or
+    with ``slide=False`` the chart's own size times ``scale`` (for a page, not a slide);
     vectors scale by themselves.
     """
     path = Path(path)
@@ -96,7 +98,7 @@ def export(
             f"use one of: {', '.join('.' + f for f in FORMATS)}"
         )
     if kind == "png":
-        data: bytes = to_png(chart, scale=scale)
+        data: bytes = to_png(chart, scale=scale, slide=slide)
     elif kind == "svg":
         data = to_svg(chart).encode("utf-8")
     else:
