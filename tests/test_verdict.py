@@ -112,8 +112,8 @@ def test_levers_are_ranked_by_their_paired_effect_with_an_interval():
     nothing = table.set_index("lever").loc["Nothing"]
     assert (nothing["effect"], nothing["low"], nothing["high"]) == (0.0, 0.0, 0.0)
     assert nothing["sentence"] == (
-        "Nothing adds 0.0 M to net value at the end (95% interval +0.0 M to +0.0 M): "
-        "the interval includes no change."
+        "Nothing changes net value at the end by less than 0.05 M (95% interval +0.0 M to "
+        "+0.0 M): the interval includes no change."
     )
     owners = table.set_index("lever").loc["Name owners"]
     paired = base.summary().merge(
@@ -125,3 +125,11 @@ def test_levers_are_ranked_by_their_paired_effect_with_an_interval():
     counts = lever_ranking(base, variants, "production")
     assert counts["sentence"].str.contains("systems in production at the end").all()
     assert not counts["sentence"].str.contains(" M").any()
+
+
+def test_every_label_has_a_meaning_in_plain_words():
+    from genaisim.labels import LABELS
+    from genaisim.verdict import LABEL_MEANINGS
+
+    assert set(LABEL_MEANINGS) == set(LABELS)
+    assert "not the same as paid back" in LABEL_MEANINGS["compounding"]

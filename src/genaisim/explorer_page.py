@@ -23,7 +23,14 @@ from genaisim.results import Results
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
 from genaisim.timing import compare_timing
-from genaisim.verdict import RANKED_OUTCOMES, lever_ranking, millions, verdict, verdict_table
+from genaisim.verdict import (
+    LABEL_MEANINGS,
+    RANKED_OUTCOMES,
+    lever_ranking,
+    millions,
+    verdict,
+    verdict_table,
+)
 
 #: Height of the value chart in the app (the slide export keeps its own size).
 IN_APP_HEIGHT = 600
@@ -294,16 +301,22 @@ paid_column.metric(
     f"{current.paid_back:.0%}",
     help="Share of runs whose programme's cumulative net value came back to zero or above.",
 )
+first_pilot = scenario.organisation.start_month
 even_column.metric(
-    "Break-even, months from the first pilot",
+    "Break-even, months after the first pilot",
     current.break_even_text(),
     help="Median over every run, a run that never paid back counting as later than any "
-    "that did; 95% interval from resampling whole replications.",
+    "that did; 95% interval from resampling whole replications. Counted from the first "
+    f"pilot, which starts at month {first_pilot} of the charts' time axis: add "
+    f"{first_pilot} to read it on the charts.",
 )
 st.markdown(f"**How the runs end:** {current.labels_text()}.")
+shown = [name for name, share in current.labels.items() if share > 0]
 st.caption(
-    "Labels are read from each run's simulated trajectory (the Explain tab says how), never "
-    "from its inputs."
+    "Means over the runs (the charts below show medians). Each run's label is read from "
+    "its simulated trajectory, never from its inputs: "
+    + "; ".join(f"*{name}*: {LABEL_MEANINGS[name]}" for name in shown)
+    + "."
 )
 
 # -- calibration: what is fitted, and what the fit leaves uncertain -----------------------
@@ -392,16 +405,16 @@ with compare_tab:
         "and seeds, and ranks the levers by their paired effect.",
     ):
         st.session_state["ranked_for"] = scenario.model_dump_json()
+    if st.session_state.get("ranked_for") not in (None, scenario.model_dump_json()):
+        st.info("The scenario changed since the levers were ranked: rank them again.")
     if st.session_state.get("ranked_for") == scenario.model_dump_json():
         variants = {
             label: run(scenario.with_changes({**changes, "name": f"{scenario.name}: {label}"}))
             for label, changes in support.WHAT_IFS.items()
         }
         ranking = lever_ranking(results, variants, ranked_outcome)
-        st.dataframe(
-            ranking[["lever", "sentence"]].rename(columns={"lever": "Lever", "sentence": "Effect"}),
-            hide_index=True,
-            width="stretch",
+        st.markdown(
+            "\n".join(f"{i}. {sentence}" for i, sentence in enumerate(ranking["sentence"], start=1))
         )
         st.caption(
             "Each lever's change is the what-if of the same name below. Paired: the same "

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
+    "LABEL_MEANINGS",
     "RANKED_OUTCOMES",
     "Verdict",
     "lever_ranking",
@@ -38,6 +39,18 @@ __all__ = [
     "verdict",
     "verdict_table",
 ]
+
+#: Each trajectory label in plain words (the rule is in genaisim.labels and docs/ODD.md).
+LABEL_MEANINGS: dict[str, str] = {
+    "compounding": "net value positive in each of the last two years and still growing "
+    "(not the same as paid back: the programme may still be under water overall)",
+    "turnaround": "a loss the year before, a gain in the last year",
+    "pilot loop": "value not growing, more pilots open than systems live, and the open "
+    "pilots not shrinking",
+    "stalled": "no net value over the last year",
+    "flat": "net value positive but not growing",
+    "inactive": "never started a pilot",
+}
 
 #: Bootstrap resamples of the break-even interval (seeded: the same runs give the same).
 BOOTSTRAP_RESAMPLES = 1000
@@ -193,10 +206,13 @@ def lever_ranking(
             return text if sign else text.lstrip("+\u2212")
 
         verb, preposition = ("adds", "to") if effect >= 0 else ("takes", "from")
-        sentence = (
-            f"{lever} {verb} {show(effect, sign=False)} {preposition} {words} "
-            f"(95% interval {show(low)} to {show(high)})"
-        )
+        size = show(effect, sign=False)
+        if size.startswith("0.0"):  # rounds to nothing: say so rather than "adds 0.0 M"
+            tiny = "0.05 M" if money else "0.05"
+            sentence = f"{lever} changes {words} by less than {tiny}"
+        else:
+            sentence = f"{lever} {verb} {size} {preposition} {words}"
+        sentence += f" (95% interval {show(low)} to {show(high)})"
         if low <= 0 <= high:
             sentence += ": the interval includes no change"
         rows.append(
