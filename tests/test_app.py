@@ -149,6 +149,19 @@ def test_a_what_if_button_shows_the_difference_table():
     assert not app.exception
     assert len(app.dataframe) == tables_before + 1
     assert any("Name owners" in m.value for m in app.markdown)
+    # People's units: money in M with one decimal, one interval column, no code names.
+    table = next(
+        d.value for d in app.dataframe if "95% interval of the difference" in d.value.columns
+    )
+    money = table.set_index("Outcome").loc["Cumulative net value (M)"]
+    assert money["Difference"].endswith(" M") and money["Difference"][0] in "+\u2212"
+    assert not {"ci_low", "ci_high"} & set(table.columns)
+    outcomes = next(
+        d.value
+        for d in app.dataframe
+        if list(d.value.columns)[:3] == ["Scenario", "Outcome", "Mean"]
+    )
+    assert outcomes["Mean"].str.contains(r"^[+\u2212]?\d+\.\d( M)?$").all()
 
 
 def test_the_tornado_button_computes_and_shows_the_levers_by_swing():
@@ -157,7 +170,12 @@ def test_the_tornado_button_computes_and_shows_the_levers_by_swing():
     assert not app.exception
     table = app.dataframe[-1].value
     assert len(table) == len(support.TORNADO_LEVERS)
-    assert table["swing"].is_monotonic_decreasing
+    assert table["Swing (M)"].is_monotonic_decreasing
+    # Plain names, and the current scenario's mean is the verdict's (same runs).
+    assert "Ownership: owner probability" in set(table["Lever"])
+    verdict_mean = next(m.value for m in app.metric if m.label.startswith("Mean net value after"))
+    base = f"{table['Current scenario (M)'].iloc[0]:+.1f} M".replace("-", "\u2212")
+    assert base == verdict_mean
 
 
 def test_an_upload_error_in_the_session_is_shown_and_the_scenario_kept():

@@ -133,3 +133,25 @@ def test_every_label_has_a_meaning_in_plain_words():
 
     assert set(LABEL_MEANINGS) == set(LABELS)
     assert "not the same as paid back" in LABEL_MEANINGS["compounding"]
+
+
+def test_outcome_tables_are_readable_money_in_millions_counts_with_one_decimal():
+    from genaisim.verdict import readable
+
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "a"],
+            "outcome": ["Cumulative net value (k)", "Systems in production"],
+            "mean": [-794.446, 12.345],
+            "ci_low": [-2100.0, 10.0],
+            "ci_high": [511.2, 14.69],
+            "replications": [20, 20],
+        }
+    )
+    out = readable(table, {"mean": "Mean"})
+    assert list(out.columns) == ["Scenario", "Outcome", "Mean", "Replications", "95% interval"]
+    assert out.loc[0, "Outcome"] == "Cumulative net value (M)"
+    assert out.loc[0, "Mean"] == "\u22120.8 M"
+    assert out.loc[0, "95% interval"] == "\u22122.1 M to +0.5 M"
+    assert out.loc[1, "Mean"] == "12.3"
+    assert out.loc[1, "95% interval"] == "+10.0 to +14.7"

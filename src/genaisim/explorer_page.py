@@ -28,6 +28,7 @@ from genaisim.verdict import (
     RANKED_OUTCOMES,
     lever_ranking,
     millions,
+    readable,
     verdict,
     verdict_table,
 )
@@ -389,7 +390,7 @@ with compare_tab:
 
     st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
     summary_table = support.outcome_summary(compared)
-    st.dataframe(summary_table, hide_index=True, width="stretch")
+    st.dataframe(readable(summary_table, {"mean": "Mean"}), hide_index=True, width="stretch")
 
     st.markdown("**Which lever matters, and by how much?**")
     outcome_column, rank_column = st.columns([3, 2], vertical_alignment="bottom")
@@ -438,7 +439,15 @@ with compare_tab:
             f"**{what_if}** ({changed}): difference from the current scenario, "
             "replication by replication (same seeds)."
         )
-        st.dataframe(difference, hide_index=True, width="stretch")
+        st.dataframe(
+            readable(
+                difference,
+                {"current": "Current", "what if": "What if", "difference": "Difference"},
+                "95% interval of the difference",
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 # -- roadmap ---------------------------------------------------------------------------
 with roadmap_tab:
@@ -692,17 +701,21 @@ with inside_tab:
 
 # -- sensitivity ---------------------------------------------------------------------
 with sensitivity_tab:
+    tornado_replications = scenario.simulation.replications
     st.write(
         "One lever at a time, each key lever is set to the low and then the high end of "
-        "its range (10 replications each, same seed) and the mean cumulative net value "
-        "compared with the current scenario. Long bars are the levers that matter most here."
+        f"its range ({tornado_replications} replications each, with the same seed as the "
+        "verdict at the top, so the current scenario's mean here is the verdict's) and the "
+        "mean net value at the end compared with the current scenario. Long bars are the "
+        "levers that matter most here. A range's end is not the one-click lever of the "
+        "Compare tab: the two can differ in size and even in sign."
     )
     scenario_key = scenario.model_dump_json()
     if st.button("Compute the tornado", key="tornado"):
         bar = st.progress(0.0, text="Starting…")
         table = support.tornado(
             scenario,
-            replications=10,
+            replications=tornado_replications,
             progress=lambda fraction, text: bar.progress(fraction, text=text),
             run=lambda s, r, sd: run(s, r, sd),
         )
@@ -710,8 +723,29 @@ with sensitivity_tab:
         st.session_state["tornado_result"] = (scenario_key, table)
     stored = st.session_state.get("tornado_result")
     if stored and stored[0] == scenario_key:
-        st.altair_chart(support.tornado_chart(stored[1]), width="stretch")
-        st.dataframe(stored[1], hide_index=True, width="stretch")
+        names = roadmap.lever_names()
+        money = ("at_low", "at_high", "base", "swing")
+        shown = stored[1].assign(
+            lever=[names.get(key, key) for key in stored[1]["lever"]],
+            **{column: stored[1][column] / 1000 for column in money},
+        )
+        st.altair_chart(support.tornado_chart(shown, "net value at the end (M)"), width="stretch")
+        st.dataframe(
+            shown.round({column: 1 for column in money}).rename(
+                columns={
+                    "lever": "Lever",
+                    "current": "Current value",
+                    "low": "Low end",
+                    "high": "High end",
+                    "at_low": "At the low end (M)",
+                    "at_high": "At the high end (M)",
+                    "base": "Current scenario (M)",
+                    "swing": "Swing (M)",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     elif stored:
         st.caption("The scenario changed since the tornado was computed; compute it again.")
 

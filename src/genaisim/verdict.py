@@ -36,6 +36,7 @@ __all__ = [
     "Verdict",
     "lever_ranking",
     "millions",
+    "readable",
     "verdict",
     "verdict_table",
 ]
@@ -226,3 +227,42 @@ def lever_ranking(
         )
     table = pd.DataFrame(rows, columns=["lever", "effect", "low", "high", "sentence"])
     return table.sort_values("effect", ascending=False, ignore_index=True)
+
+
+def readable(
+    table: pd.DataFrame, values: Mapping[str, str], interval: str = "95% interval"
+) -> pd.DataFrame:
+    """A table of outcomes for people: money in M with one decimal, counts with one.
+
+    ``table`` has an ``outcome`` column whose money rows end in "(k)" (as the explorer's
+    outcome labels do), the numeric columns named in ``values`` (renamed to their
+    values), and ``ci_low`` and ``ci_high``, joined into one ``interval`` column. Other
+    columns keep their values, with their first letter capitalised.
+    """
+    money = table["outcome"].str.endswith("(k)")
+
+    def show(x: float, is_money: bool, sign: bool) -> str:
+        if pd.isna(x):
+            return "n/a"
+        if is_money:
+            return millions(x) if sign else millions(x).lstrip("+")
+        return (f"{x:+.1f}" if sign else f"{x:.1f}").replace("-", "\u2212")
+
+    out = pd.DataFrame(index=table.index)
+    signed = {"difference"}
+    for column in table.columns:
+        if column in ("ci_low", "ci_high"):
+            continue
+        if column in values:
+            out[values[column]] = [
+                show(x, m, column in signed) for x, m in zip(table[column], money, strict=True)
+            ]
+        elif column == "outcome":
+            out["Outcome"] = table["outcome"].str.replace(r"\(k\)$", "(M)", regex=True)
+        else:
+            out[column[:1].upper() + column[1:]] = table[column]
+    out[interval] = [
+        f"{show(lo, m, True)} to {show(hi, m, True)}"
+        for lo, hi, m in zip(table["ci_low"], table["ci_high"], money, strict=True)
+    ]
+    return out.reset_index(drop=True)

@@ -216,7 +216,7 @@ def tornado_bars(table: pd.DataFrame, outcome_label: str = "cumulative net value
                 title=None,
                 scale=alt.Scale(domain=["low end", "high end"], range=[OKABE_ITO[5], OKABE_ITO[0]]),
             ),
-            tooltip=["lever", "end", "low", "high", alt.Tooltip("value:Q", format=",.0f")],
+            tooltip=["lever", "end", "low", "high", alt.Tooltip("value:Q", format=",.1f")],
         )
         .properties(height=30 * len(order) + 40)
     )
