@@ -290,3 +290,28 @@ def test_deck_adds_the_charts_each_sweep_supports(tmp_path, factorial):
     assert not list(out.glob("sensitivity_*"))
     page = (out / "index.html").read_text()
     assert page.count("<svg") == len(charts.SCENARIO_KINDS) + 1
+
+
+def test_a_named_scenario_keeps_its_colour_wherever_it_stands():
+    from genaisim.charts.theme import FIXED_COLOURS, OKABE_ITO, scenario_colours
+
+    def colours(names):
+        scale = scenario_colours(names).to_dict()
+        return dict(zip(scale["domain"], scale["range"], strict=True))
+
+    first = colours(["baseline", "compounder", "pilot_loop"])
+    second = colours(["pilot_loop", "my_org", "compounder"])
+    assert first["compounder"] == second["compounder"] == FIXED_COLOURS["compounder"]
+    assert first["pilot_loop"] == second["pilot_loop"] == FIXED_COLOURS["pilot_loop"]
+    # Another scenario takes a colour no named scenario owns.
+    assert second["my_org"] not in FIXED_COLOURS.values()
+    # An edited copy keeps its scenario's colour, unless the scenario is on the chart too.
+    assert (
+        colours(["compounder (edited)", "pilot_loop"])["compounder (edited)"]
+        == (FIXED_COLOURS["compounder"])
+    )
+    both = colours(["baseline", "baseline (edited)"])
+    assert both["baseline"] != both["baseline (edited)"]
+    # Many scenarios: every one gets a colour, distinct as long as there are enough.
+    many = colours([f"s{i}" for i in range(len(OKABE_ITO))])
+    assert len(set(many.values())) == len(OKABE_ITO)

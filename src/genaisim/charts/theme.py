@@ -12,6 +12,7 @@ the ``"genaisim"`` theme (not enabled) for anyone building their own charts:
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -107,10 +108,37 @@ def genaisim_theme() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(**theme_config())  # type: ignore[typeddict-item]
 
 
+#: Colours that stay with a named scenario on every chart, in the app, the deck and exports
+#: alike (an edited copy, "baseline (edited)" or "baseline: name owners", keeps its
+#: scenario's colour when the scenario itself is not on the same chart).
+FIXED_COLOURS: dict[str, str] = {
+    "baseline": OKABE_ITO[0],  # blue
+    "compounder": OKABE_ITO[2],  # bluish green
+    "pilot_loop": OKABE_ITO[5],  # vermillion
+}
+
+
 def scenario_colours(names: Sequence[str]) -> alt.Scale:
-    """One Okabe–Ito colour per scenario, in the order given (the same order on every chart)."""
+    """One Okabe–Ito colour per scenario: a named scenario's own, the others in order.
+
+    The scenarios of :data:`FIXED_COLOURS` keep their colour whatever their position;
+    the others take the free colours in the order given, the fixed ones last.
+    """
     names = list(names)
-    return alt.Scale(domain=names, range=[OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))])
+    colours: list[str | None] = [None] * len(names)
+    used: set[str] = set()
+    for i, name in enumerate(names):
+        colour = FIXED_COLOURS.get(re.split(r" \(|: ", name, maxsplit=1)[0])
+        if colour is not None and colour not in used:
+            colours[i] = colour
+            used.add(colour)
+    reserved = set(FIXED_COLOURS.values())
+    free = [c for c in OKABE_ITO if c not in used and c not in reserved]
+    free += [c for c in OKABE_ITO if c not in used and c in reserved]
+    for i in range(len(names)):
+        if colours[i] is None:
+            colours[i] = free.pop(0) if free else OKABE_ITO[i % len(OKABE_ITO)]
+    return alt.Scale(domain=names, range=colours)
 
 
 #: Characters per title line: 24 px bold type fits about this many in 960 px.
