@@ -315,3 +315,13 @@ def test_a_named_scenario_keeps_its_colour_wherever_it_stands():
     # Many scenarios: every one gets a colour, distinct as long as there are enough.
     many = colours([f"s{i}" for i in range(len(OKABE_ITO))])
     assert len(set(many.values())) == len(OKABE_ITO)
+
+
+def test_a_title_never_splits_a_number_from_its_unit():
+    from genaisim.charts.theme import title_lines
+
+    title = "After 5 years, median cumulative net value: compounder +15.0 M, baseline -1.0 M"
+    lines = title_lines(title)
+    assert len(lines) == 2
+    assert all(not line.startswith("M") for line in lines)
+    assert "+15.0\u00a0M" in " ".join(lines)

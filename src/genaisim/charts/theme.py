@@ -146,7 +146,11 @@ TITLE_CHARACTERS = 60
 
 
 def title_lines(title: str) -> list[str]:
-    """A finding broken into lines that fit the slide's width (Vega does not wrap titles)."""
+    """A finding broken into lines that fit the slide's width (Vega does not wrap titles).
+
+    A number keeps its unit on its line ("+15.0 M" is never split before the "M").
+    """
+    title = re.sub(r"(\d) (M|k)\b", "\\1\u00a0\\2", title)
     return textwrap.wrap(title, TITLE_CHARACTERS) or [title]
 
 
