@@ -22,10 +22,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from genaisim import app_support as support
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 WIDTHS = {"desktop": 1440, "phone": 390}
-TABS = ("Compare", "Roadmap", "Inside an organisation", "Sensitivity", "Explain", "Export")
+TABS = support.TABS
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 APP = '[data-testid="stApp"]'
 HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(

@@ -56,6 +56,9 @@ OUTCOME_LABELS = {
     "pilots_open": "Pilots open",
 }
 
+#: The explorer's tabs, in order (the page, its screenshots and their tests read them here).
+TABS = ("Compare", "Roadmap", "Inside an organisation", "Sensitivity", "Explain", "Export")
+
 #: One-click "what if" changes, by button label.
 WHAT_IFS: dict[str, dict[str, Any]] = {
     "Name owners": {

@@ -355,7 +355,7 @@ if posterior is not None:
         label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
 compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
-    ["Compare", "Roadmap", "Inside an organisation", "Sensitivity", "Explain", "Export"]
+    list(support.TABS)
 )
 
 # -- compare ---------------------------------------------------------------------------
