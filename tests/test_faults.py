@@ -277,6 +277,29 @@ def test_a_sweep_into_a_folder_another_process_writes_gets_one_line_and_exit_2(
     assert not (folder / "manifest.json").exists()
 
 
+def test_a_sweep_into_its_own_folder_held_elsewhere_does_not_first_say_it_continues(
+    tmp_path, capsys
+):
+    experiment = write_experiment(tmp_path / "e.toml")
+    folder = tmp_path / "out"
+    assert run_cli(capsys, "sweep", str(experiment), "--serial", "--out", str(folder))[0] == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        for extra in ([], ["--resume"]):
+            status, out, err = run_cli(
+                capsys, "sweep", str(experiment), "--serial", "--out", str(folder), *extra
+            )
+            assert status == 2
+            assert_one_line_error(err)
+            assert "Continuing" not in out and "Resuming" not in out
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_run_saving_into_a_folder_another_process_writes_gets_one_line_and_exit_2(
     held_elsewhere, capsys
 ):

@@ -31,7 +31,7 @@ from genaisim import __version__
 from genaisim.budget import TooLargeError, check_run
 from genaisim.errors import GenaisimError
 from genaisim.explore_kinds import EXPLORE_KINDS
-from genaisim.files import FolderLock, folder_is_empty
+from genaisim.files import FolderLock, folder_is_empty, is_locked
 from genaisim.outputs import TABLES
 
 if TYPE_CHECKING:
@@ -788,7 +788,7 @@ def _sweep(args: argparse.Namespace) -> int:
         # What the first round runs: the folder's plan, never fewer replications.
         status = folder_status(out, first_round(the_plan, out))
     note = _report_sweep().format_folder_status(status, args.resume)
-    if note:
+    if note and not is_locked(out):  # a folder another process writes is refused below
         print(note, flush=True)
     resume = ["genaisim", "sweep", args.experiment, "--out", str(out), "--resume"]
     if args.replications is not None:
