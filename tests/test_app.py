@@ -161,7 +161,7 @@ def test_a_what_if_button_shows_the_difference_table():
         for d in app.dataframe
         if list(d.value.columns)[:3] == ["Scenario", "Outcome", "Mean"]
     )
-    assert outcomes["Mean"].str.contains(r"^[+\u2212]?\d+\.\d( M)?$").all()
+    assert outcomes["Mean"].str.contains(r"^[+\u2212]?\d+\.\d(?: M)?$").all()
 
 
 def test_the_tornado_button_computes_and_shows_the_levers_by_swing():
