@@ -523,25 +523,17 @@ def simulate(
     if workers is not None and workers < 1:
         raise GenaisimError(f"workers = {workers}: give at least 1")
     if workers and workers > 1 and len(plans) > 1:
-        parts = _in_parallel(plans, sim.seed, workers, progress, scenario.name)
-        tables = _tables(parts)
-        return Results(
-            timeseries=tables.timeseries,
-            deployments=tables.deployments,
-            organisations=tables.organisations,
-            scenario=scenario,
-            seed=sim.seed,
-            draws=draws,
-        )
-    reps: Iterable[int] = range(len(plans))
-    if progress is True:
-        from tqdm.auto import tqdm
+        tables = _tables(_in_parallel(plans, sim.seed, workers, progress, scenario.name))
+    else:
+        reps: Iterable[int] = range(len(plans))
+        if progress is True:
+            from tqdm.auto import tqdm
 
-        # disable=None: no bar when stderr is not a terminal (logs, pipes, CI).
-        reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False, disable=None)
-    elif callable(progress):
-        reps = progress(reps)
-    tables = _tables([_raw_replication(plans[i][0], plans[i][1], sim.seed) for i in reps])
+            # disable=None: no bar when stderr is not a terminal (logs, pipes, CI).
+            reps = tqdm(reps, desc=scenario.name, unit="run", delay=1.0, leave=False, disable=None)
+        elif callable(progress):
+            reps = progress(reps)
+        tables = _tables([_raw_replication(plans[i][0], plans[i][1], sim.seed) for i in reps])
     return Results(
         timeseries=tables.timeseries,
         deployments=tables.deployments,
