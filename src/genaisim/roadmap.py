@@ -259,6 +259,23 @@ def check_interventions(
                 raise ValueError(f"{where}: {key} = {value!r} is out of range; {describe(key)}")
 
 
+def _earlier_live(
+    live: dict[tuple[str, int], int], row: CurrentUseCase, position: int
+) -> int | None:
+    """Where an earlier row already runs ``row``'s workflow live (one live system each).
+
+    ``live`` maps each live workflow seen so far to its position; a live ``row`` on a
+    workflow not yet in it is recorded at ``position``.
+    """
+    if row.stage != "production":
+        return None
+    workflow = (row.use_case, row.business_line)
+    if workflow in live:
+        return live[workflow]
+    live[workflow] = position
+    return None
+
+
 def check_current_portfolio(
     rows: tuple[CurrentUseCase, ...], business_lines: int, start_month: int
 ) -> None:
@@ -281,15 +298,13 @@ def check_current_portfolio(
                 f"current_portfolio[{i}] ({row.use_case}): business_line = {row.business_line} "
                 f"but the scenario has {business_lines} (portfolio.business_lines)"
             )
-        if row.stage == "production":
-            workflow = (row.use_case, row.business_line)
-            if workflow in live:
-                raise ValueError(
-                    f"current_portfolio[{i}] ({row.use_case}): business line "
-                    f"{row.business_line} already has this use case live (row {live[workflow]}); "
-                    "one live system per workflow"
-                )
-            live[workflow] = i
+        earlier = _earlier_live(live, row, i)
+        if earlier is not None:
+            raise ValueError(
+                f"current_portfolio[{i}] ({row.use_case}): business line "
+                f"{row.business_line} already has this use case live (row {earlier}); "
+                "one live system per workflow"
+            )
 
 
 # -- reading a portfolio CSV -----------------------------------------------------------
@@ -406,15 +421,12 @@ def read_portfolio_csv(source: str | Path | bytes, name: str | None = None) -> t
             except ValueError as exc:  # ValidationError is a ValueError
                 detail = _row_error(exc) if isinstance(exc, ValidationError) else str(exc)
                 raise ScenarioError(f"{where}, line {line}: {detail}") from None
-            if row.stage == "production":
-                workflow = (row.use_case, row.business_line)
-                if workflow in live:
-                    raise ScenarioError(
-                        f"{where}, line {line}: {row.use_case} is already live in business "
-                        f"line {row.business_line} (line {live[workflow]}); one live system "
-                        "per workflow"
-                    )
-                live[workflow] = line
+            earlier = _earlier_live(live, row, line)
+            if earlier is not None:
+                raise ScenarioError(
+                    f"{where}, line {line}: {row.use_case} is already live in business "
+                    f"line {row.business_line} (line {earlier}); one live system per workflow"
+                )
             rows.append(row)
     except csv.Error as exc:
         raise ScenarioError(f"{where}, line {reader.line_num}: not valid CSV ({exc})") from None
