@@ -382,7 +382,12 @@ with compare_tab:
     st.markdown("**The verdict, side by side** — same replications and seed for each")
     st.dataframe(
         verdict_table(
-            {r.scenario.name: verdict(r.summary(), r.years * 12, seed=r.seed) for r in compared}
+            {
+                r.scenario.name: current
+                if r is results  # the verdict at the top: not computed twice
+                else verdict(r.summary(), r.years * 12, seed=r.seed)
+                for r in compared
+            }
         ),
         hide_index=True,
         width="stretch",
