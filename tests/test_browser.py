@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
 STARTUP_S = 60
 RERUN_MS = 60_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: The server process of each base URL (its CPU time tells whether a run has stopped).
+SERVER_PIDS: dict[str, int] = {}
 
 APP = '[data-testid="stApp"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -65,6 +67,7 @@ def server() -> Iterator[str]:
         command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[url] = process.pid
     try:
         deadline = time.monotonic() + STARTUP_S
         while True:
@@ -317,4 +320,40 @@ def test_a_roadmap_starts_from_the_uploaded_portfolio_and_marks_its_lever_change
     expect(grid.first).to_contain_text("Name owners")
     wait_until_idle(page)
     screenshot(page, "06-roadmap")
+    assert_no_errors(page)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, server):
+    # 2,000 organisations x 20 replications: minutes of work, so the page asks first.
+    page.goto(f"{server}/?preset=baseline&population.organisations=2000")
+    prompt = page.get_by_text("is a large run")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text("2,000 organisation(s) × 20 replications × 60 months")
+    expect(prompt).to_contain_text(re.compile(r"about \d+ (s|min) on this server"))
+    wait_until_idle(page)
+    expect(page.locator(CHARTS)).to_have_count(0)
+    screenshot(page, "07-large-run-asks")
+
+    page.get_by_role("button", name="Run anyway").click()
+    progress = page.get_by_text(re.compile(r"Simulating baseline \(edited\): \d+%, about"))
+    expect(progress).to_be_visible()
+    page.get_by_role("button", name="Cancel this run").click()
+    clicked = time.monotonic()
+    expect(page.get_by_text("was cancelled")).to_be_visible(timeout=10_000)
+    wait_until_idle(page)
+    # Idle within 2 s of the click: from then on the server uses (almost) no CPU. A
+    # simulation still running would use a whole core, 1 s per second; 0.2 s over 2 s
+    # leaves room for Streamlit's own housekeeping and the browser's messages.
+    time.sleep(max(0.0, 2.0 - (time.monotonic() - clicked)))
+    pid = SERVER_PIDS[server]
+    before = cpu_seconds(pid)
+    time.sleep(2.0)
+    assert cpu_seconds(pid) - before < 0.2
+    expect(page.get_by_role("button", name="Run anyway")).to_be_visible()
     assert_no_errors(page)

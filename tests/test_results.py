@@ -13,6 +13,7 @@ import pytest
 import genaisim
 from genaisim.labels import LABELS
 from genaisim.model import DEPLOYMENT_COLUMNS, TIMESERIES_COLUMNS
+from genaisim.results import estimate_run, simulate_in_steps
 
 SMALL = {"replications": 3, "seed": 5, "years": 3}
 
@@ -205,3 +206,38 @@ def test_simulate_on_two_processes_gives_identical_tables():
         )
     with pytest.raises(genaisim.GenaisimError, match="workers = 0"):
         genaisim.simulate(scenario, replications=2, workers=0)
+
+
+def test_simulating_in_steps_gives_simulates_tables_and_reports_every_month():
+    scenario = genaisim.load_scenario("compounder").with_changes(
+        {"population.organisations": 3, "simulation.replications": 3, "simulation.years": 2}
+    )
+    steps = simulate_in_steps(scenario)
+    shares = []
+    while True:
+        try:
+            shares.append(next(steps))
+        except StopIteration as done:
+            stepped = done.value
+            break
+    assert len(shares) == 3 * 24
+    assert shares == sorted(shares) and shares[-1] == 1.0
+    whole = genaisim.simulate(scenario)
+    for name in ("timeseries", "deployments", "organisations"):
+        pd.testing.assert_frame_equal(getattr(stepped, name), getattr(whole, name))
+
+
+def test_a_run_estimate_spreads_its_time_over_the_months_and_replications():
+    scenario = genaisim.load_scenario("baseline").with_changes(
+        {"population.organisations": 2, "simulation.replications": 4, "simulation.years": 1}
+    )
+    estimate = estimate_run(scenario)
+    assert estimate.seconds > 0 and estimate.replications == 4
+    assert len(estimate.month_shares) == 12 and estimate.month_shares[-1] == 1.0
+    assert list(estimate.month_shares) == sorted(estimate.month_shares)
+    shares = [estimate.time_share(k / 48) for k in range(49)]
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
+    # Half the replications done is half the time, whatever the months' weights.
+    assert estimate.time_share(0.5) == pytest.approx(0.5)
+    assert estimate.seconds_left(0.0, 0.0) == estimate.seconds
+    assert estimate.seconds_left(0.5, 3.0) == pytest.approx(3.0)

@@ -8,6 +8,8 @@ which a script can call too.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -19,7 +21,7 @@ from genaisim import charts
 from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.charts.timing import cost_of_delay
 from genaisim.errors import GenaisimError, ScenarioError
-from genaisim.results import Results
+from genaisim.results import Results, RunEstimate, estimate_run, simulate_in_steps
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
 from genaisim.timing import compare_timing
@@ -40,17 +42,121 @@ st.set_page_config(page_title="genaisim", layout="wide")
 
 
 # -- cached simulation ---------------------------------------------------------------
+#: A run estimated to take longer than this waits for "Run anyway" (seconds).
+CONFIRM_ABOVE_S = 20.0
+#: A run estimated to take longer than this shows its progress and a cancel button.
+PROGRESS_ABOVE_S = 1.5
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _estimate_json(scenario_json: str) -> RunEstimate:
+    return estimate_run(Scenario.model_validate_json(scenario_json))
+
+
 @st.cache_data(show_spinner="Simulating…", max_entries=256)
-def _run_json(scenario_json: str, seed: int) -> Results:
-    return genaisim.simulate(Scenario.model_validate_json(scenario_json), seed=seed)
+def _run_json(scenario_json: str) -> Results:
+    return genaisim.simulate(Scenario.model_validate_json(scenario_json))
 
 
-def run(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Results:
-    """Simulate a scenario; cached by the scenario's JSON and the seed."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
+    # The estimate (not part of the cache's key) spreads the progress over the months.
+    # Every update of the bar lets Streamlit stop the run: a click anywhere on the page
+    # (Cancel, or any widget) ends it within a month of simulated time.
+    scenario = Scenario.model_validate_json(scenario_json)
+    bar = st.progress(0.0, text=f"Simulating {scenario.name}…")
+    steps = simulate_in_steps(scenario)
+    started = shown = time.perf_counter()
+    while True:
+        try:
+            share = next(steps)
+        except StopIteration as done:
+            bar.empty()
+            return done.value
+        now = time.perf_counter()
+        if now - shown >= 0.2:
+            shown = now
+            done = _estimate.time_share(share)
+            left = _estimate.seconds_left(share, now - started)
+            text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
+            bar.progress(done, text=text)
+
+
+def duration(seconds: float) -> str:
+    """``about 40 s`` or ``about 3 min``: an estimate, to its first figure."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    return f"about {round(seconds / 60)} min"
+
+
+def _allow(key: str, estimate: float) -> None:
+    st.session_state["cancelled_runs"].discard(key)
+    st.session_state["allowed_s"] = max(st.session_state["allowed_s"], 1.5 * estimate)
+
+
+def _cancel(key: str) -> None:
+    st.session_state["cancelled_runs"].add(key)
+    st.session_state["allowed_s"] = CONFIRM_ABOVE_S
+
+
+def run(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    ask: bool = True,
+) -> Results | None:
+    """Simulate a scenario; cached by the scenario (its replications and seed included).
+
+    A run estimated to take longer than ``PROGRESS_ABOVE_S`` shows its progress with the
+    time left and a Cancel button. With ``ask``, a run estimated above what the session
+    has allowed (``CONFIRM_ABOVE_S`` until "Run anyway" raises it), or one cancelled,
+    is not started: the page says how long it would take, offers "Run anyway", and this
+    returns None. Without ``ask`` (runs the user has just asked for by a button), it runs.
+    """
+    changes: dict[str, int] = {}
     if replications is not None:
-        scenario = scenario.with_changes({"simulation.replications": replications})
-    seed = scenario.simulation.seed if seed is None else seed
-    return _run_json(scenario.model_dump_json(), int(seed))
+        changes["simulation.replications"] = replications
+    if seed is not None:
+        changes["simulation.seed"] = int(seed)
+    if changes:
+        scenario = scenario.with_changes(changes)
+    key = scenario.model_dump_json()
+    estimate = _estimate_json(key)
+    if estimate.seconds <= PROGRESS_ABOVE_S:
+        return _run_json(key)
+    st.session_state.setdefault("allowed_s", CONFIRM_ABOVE_S)
+    st.session_state.setdefault("cancelled_runs", set())
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    cancelled = key in st.session_state["cancelled_runs"]
+    if ask and (cancelled or estimate.seconds > st.session_state["allowed_s"]):
+        size = (
+            f"{scenario.population.organisations:,} organisation(s) × "
+            f"{scenario.simulation.replications} replications × "
+            f"{scenario.simulation.years * 12} months"
+        )
+        with st.container(border=True):
+            st.warning(
+                f"**{scenario.name}** was cancelled: {size}, {duration(estimate.seconds)} here."
+                if cancelled
+                else f"**{scenario.name}** is a large run: {size}, {duration(estimate.seconds)} on "
+                "this server. Fewer organisations or replications in the sidebar make it "
+                f"quicker; runs estimated at up to {CONFIRM_ABOVE_S:.0f} s start at once.",
+                icon=":material/hourglass_top:",
+            )
+            st.button(
+                "Run anyway",
+                key=f"run_anyway:{digest}",
+                on_click=_allow,
+                args=(key, estimate.seconds),
+            )
+        return None
+    slot = st.empty()
+    slot.button(
+        "Cancel this run", key=f"cancel:{digest}", on_click=_cancel, args=(key,), type="secondary"
+    )
+    results = _run_json_in_steps(key, estimate)
+    slot.empty()
+    return results
 
 
 def posterior_version(scenario: Scenario) -> int:
@@ -280,8 +386,10 @@ st.write(
     "programme unfolds, over many simulated replications. The model is described in "
     "docs/ODD.md; the link in your address bar reopens exactly this scenario."
 )
-results = run(scenario)
 st.subheader(scenario.name)
+results = run(scenario)
+if results is None:
+    st.stop()
 st.caption(
     f"{scenario.description} — {results.replications} replications, "
     f"{scenario.population.organisations} organisation(s), {results.years} years, "
@@ -369,8 +477,14 @@ with compare_tab:
         max_selections=3,
     )
     compared = [results] + [
-        run(genaisim.load_scenario(name), scenario.simulation.replications, results.seed)
+        other
         for name in chosen
+        if (
+            other := run(
+                genaisim.load_scenario(name), scenario.simulation.replications, results.seed
+            )
+        )
+        is not None
     ]
     trajectories = charts.value_trajectories(compared)
     # Streamlit fits a single (layered) chart, titles and legend included, into its height;
@@ -415,7 +529,9 @@ with compare_tab:
         st.info("The scenario changed since the levers were ranked: rank them again.")
     if st.session_state.get("ranked_for") == scenario.model_dump_json():
         variants = {
-            label: run(scenario.with_changes({**changes, "name": f"{scenario.name}: {label}"}))
+            label: run(
+                scenario.with_changes({**changes, "name": f"{scenario.name}: {label}"}), ask=False
+            )
             for label, changes in support.WHAT_IFS.items()
         }
         ranking = lever_ranking(results, variants, ranked_outcome)
@@ -434,11 +550,14 @@ with compare_tab:
         if column.button(label, help=help_text, key=f"what_if:{label}"):
             st.session_state["what_if"] = label
     what_if = st.session_state.get("what_if")
+    variant_results = None
     if what_if:
         variant = scenario.with_changes(
             {**support.WHAT_IFS[what_if], "name": f"{scenario.name}: {what_if.lower()}"}
         )
-        difference = support.what_if_difference(results, run(variant))
+        variant_results = run(variant)
+    if variant_results is not None:
+        difference = support.what_if_difference(results, variant_results)
         changed = ", ".join(f"`{k}` = {v}" for k, v in support.WHAT_IFS[what_if].items())
         st.markdown(
             f"**{what_if}** ({changed}): difference from the current scenario, "
@@ -582,10 +701,12 @@ with roadmap_tab:
             "Add", key="add_change", on_click=add_lever_change, type="primary", width="stretch"
         )
 
+    unchanged = None
     if scenario.interventions:
         st.markdown("**The plan against changing nothing**")
         st.markdown("\n".join(f"- {line}" for line in roadmap.roadmap_lines(scenario)))
         unchanged = run(roadmap.with_roadmap(scenario, (), scenario.current_portfolio))
+    if unchanged is not None:
         paths = [
             roadmap.renamed(results, "with the changes"),
             roadmap.renamed(unchanged, "no change"),
@@ -722,7 +843,7 @@ with sensitivity_tab:
             scenario,
             replications=tornado_replications,
             progress=lambda fraction, text: bar.progress(fraction, text=text),
-            run=lambda s, r, sd: run(s, r, sd),
+            run=lambda s, r, sd: run(s, r, sd, ask=False),
         )
         bar.empty()
         st.session_state["tornado_result"] = (scenario_key, table)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +84,10 @@ class _RawReplication:
 
 def _raw_replication(scenario: Scenario, replication: int, seed: int) -> _RawReplication:
     model = GenAISimModel(scenario, rng=replication_seed(seed, replication)).run()
+    return _raw_from_model(model, replication)
+
+
+def _raw_from_model(model: GenAISimModel, replication: int) -> _RawReplication:
     rows = model.month * len(model.organisations)
     return _RawReplication(
         replication,
@@ -542,6 +547,126 @@ def simulate(
         seed=sim.seed,
         draws=draws,
     )
+
+
+def simulate_in_steps(scenario: Scenario) -> Generator[float, None, Results]:
+    """Simulate the scenario month by month, yielding the share done after each month.
+
+    The same results as :func:`simulate` with the scenario's replications and seed
+    (they are its :class:`Results`, returned when the generator ends), for a caller that
+    shows progress or may stop between any two months: an app that must stay responsive
+    while a large population runs.
+
+    >>> steps = simulate_in_steps(load_scenario("baseline").with_changes(
+    ...     {"simulation.replications": 2, "simulation.years": 1}))
+    >>> shares = []
+    >>> while True:
+    ...     try:
+    ...         shares.append(next(steps))
+    ...     except StopIteration as done:
+    ...         results = done.value
+    ...         break
+    >>> len(shares), shares[-1], results.replications
+    (24, 1.0, 2)
+    """
+    sim = scenario.simulation
+    months = sim.years * 12
+    total = max(1, sim.replications * months)
+    parts = []
+    for replication in range(sim.replications):
+        model = GenAISimModel(scenario, rng=replication_seed(sim.seed, replication))
+        while model.running:
+            model.step()
+            yield (replication * months + model.month) / total
+        parts.append(_raw_from_model(model, replication))
+    tables = _tables(parts)
+    return Results(
+        timeseries=tables.timeseries,
+        deployments=tables.deployments,
+        organisations=tables.organisations,
+        scenario=scenario,
+        seed=sim.seed,
+    )
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """How long a run will take here, and how its time is spread over the months.
+
+    Attributes:
+        seconds: the whole run, tables included.
+        replications: the run's replications.
+        month_shares: the share of one replication's time spent by the end of each month
+            (later months cost more: more systems are live).
+
+    """
+
+    seconds: float
+    replications: int
+    month_shares: tuple[float, ...]
+
+    def time_share(self, share_of_months: float) -> float:
+        """The share of the run's time behind it once this share of its months is simulated."""
+        months = len(self.month_shares)
+        done = share_of_months * self.replications * months
+        replication, month = divmod(done, months)
+        within = self.month_shares[int(month) - 1] if month >= 1 else 0.0
+        return min(1.0, (replication + within) / max(1, self.replications))
+
+    def seconds_left(self, share_of_months: float, elapsed: float) -> float:
+        """Time left, from the time taken so far and the share of the work behind it."""
+        done = self.time_share(share_of_months)
+        if done <= 0.0:
+            return self.seconds
+        return elapsed * (1.0 - done) / done
+
+
+def estimate_run(scenario: Scenario, sample: int = 20) -> RunEstimate:
+    """How long :func:`simulate` will take for the scenario on this machine, in this process.
+
+    Times one replication of ``sample`` organisations (or the scenario's, if fewer) over
+    the scenario's horizon, month by month, and scales it to the scenario's organisations
+    (as their number to the power ``SCALING_EXPONENT``) and replications; building the
+    tables adds about a tenth (``benchmarks/bench_model.py``). A run's cost per
+    organisation varies with how many systems go live, so this is an estimate, not a
+    promise: ``benchmarks/bench_estimates.py`` compares it with measured runs.
+    """
+    organisations = scenario.population.organisations
+    probe = scenario.with_changes(
+        {"population.organisations": min(sample, organisations), "simulation.replications": 1}
+    )
+    scale = (organisations / probe.population.organisations) ** SCALING_EXPONENT
+    replications = scenario.simulation.replications
+    probes: list[list[float]] = []
+    for replication in range(PROBES):
+        # A long run is probed again, on other replications' seeds (other organisations,
+        # when they are drawn from a spread), and the median probe kept: a probe of a
+        # fraction of a second is easily slowed by anything else the machine does.
+        model = GenAISimModel(probe, rng=replication_seed(scenario.simulation.seed, replication))
+        started = time.perf_counter()
+        ends = []
+        while model.running:
+            model.step()
+            ends.append(time.perf_counter() - started)
+        probes.append(ends)
+        if TABLES_FACTOR * ends[-1] * scale * replications < 1.0:
+            break
+    probes.sort(key=lambda ends: ends[-1])
+    chosen = probes[len(probes) // 2]
+    total = chosen[-1]
+    return RunEstimate(
+        TABLES_FACTOR * total * scale * replications,
+        replications,
+        tuple(end / total if total > 0 else 1.0 for end in chosen),
+    )
+
+
+#: Probes of a run estimated at a second or more (the median is kept).
+PROBES = 3
+#: Building the tables of a run, relative to the models alone (benchmarks/RESULTS.md).
+TABLES_FACTOR = 1.1
+#: Run time grows as organisations to this power (the scaling slope, benchmarks/RESULTS.md).
+SCALING_EXPONENT = 1.07
 
 
 def _raw_chunk(chunk: list[tuple[Scenario, int, int]]) -> list[_RawReplication]:
