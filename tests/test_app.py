@@ -117,6 +117,49 @@ def test_a_link_reopens_the_scenario_it_carries():
     assert any("(edited)" in s for s in subheaders(app))
 
 
+def test_a_link_opens_its_comparison_and_what_if_and_keeps_its_tab():
+    view = {"tab": "Roadmap", "compare": '["data_first"]', "what_if": "Name owners"}
+    app = start({"preset": "baseline", **view})
+    assert not app.exception and not app.warning
+    assert app.multiselect(key="compare_with").value == ["data_first"]
+    assert any(m.value.startswith("**Name owners**") for m in app.markdown)
+    assert {key: app.query_params[key] for key in view} == view
+
+
+def test_a_link_to_a_view_the_page_does_not_have_says_so_and_opens_the_rest():
+    app = start({"preset": "baseline", "tab": "Nowhere", "compare": '["nope", "compounder"]'})
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.sidebar.warning)
+    assert "no tab 'Nowhere'" in warnings and "not presets here: nope" in warnings
+    assert app.multiselect(key="compare_with").value == ["compounder"]
+
+
+def test_a_saved_scenario_can_be_compared_with_a_preset():
+    app = start()
+    app.slider(key=OWNER).set_value(0.9).run()
+    app.text_input(key="save_name").set_value("Named owners").run()
+    app.button(key="save_scenario").click().run()
+    assert not app.exception
+    saved = f"Named owners{support.SAVED_SUFFIX}"
+    assert saved in app.multiselect(key="compare_with").options
+    app.multiselect(key="compare_with").set_value(["compounder", saved]).run()
+    assert not app.exception
+    differs = next(
+        d.value for d in app.dataframe if "Parameter" in d.value.columns and saved in d.value
+    )
+    differs = differs.set_index("Parameter")
+    # All three name owners at 0.9: not a difference. Compounder also defines KPIs.
+    assert OWNERS not in differs.index
+    kpis = differs.loc["Measurement: kpi probability"]
+    assert (kpis["baseline (edited)"], kpis[saved], kpis["compounder"]) == ("0.25", "0.25", "0.9")
+    verdicts = next(d.value for d in app.dataframe if "Scenario" in d.value.columns)
+    assert len(verdicts) == 3
+    # A saved scenario is not in the link, and the page says so.
+    assert "compare" in app.query_params
+    assert saved not in app.query_params["compare"]
+    assert any("saved scenarios you compare with" in w.value for w in app.sidebar.warning)
+
+
 def test_ranking_the_levers_shows_each_with_its_effect_and_interval():
     app = start()
     button = next(b for b in app.button if b.label.startswith("Rank the"))
@@ -235,16 +278,50 @@ def test_parameter_uncertainty_shows_outcomes_and_labels_over_draws():
 
 # -- the helpers -------------------------------------------------------------------------
 def test_the_url_round_trips_a_changed_scenario():
-    scenario = load_scenario("pilot_loop").with_changes(
-        {"ownership.owner_probability": 0.9, "portfolio.max_open_pilots": 3}
+    scenario = support.scenario_from_widgets(
+        load_scenario("pilot_loop"),
+        {"ownership.owner_probability": 0.9, "portfolio.max_open_pilots": 3},
     )
     query = support.encode_query("pilot_loop", scenario)
-    assert set(query) == {"preset", "ownership.owner_probability", "portfolio.max_open_pilots"}
+    assert set(query) == {
+        "preset",
+        "ownership.owner_probability",
+        "portfolio.max_open_pilots",
+        "name",
+    }
     state = support.decode_query(query)
     assert state.preset == "pilot_loop" and not state.problems
     assert state.scenario.ownership.owner_probability == 0.9
     assert state.scenario.portfolio.max_open_pilots == 3
     assert support.changed_values(state.scenario, scenario) == {}
+
+
+def test_an_uploaded_scenarios_link_reopens_it_whole():
+    # An upload starts from any preset and may change the name, the description and the
+    # population's spread: the link must carry them all, not just the parameters.
+    uploaded = load_scenario("population_2024").with_changes(
+        {
+            "name": "Acme",
+            "description": "Our organisation, as we see it",
+            "ownership.owner_probability": 0.7,
+            "population.log_spread": {"organisation.size": 0.5},
+        }
+    )
+    query, notes = support.encode_link("compounder", uploaded)
+    assert not notes
+    state = support.decode_query(query)
+    assert not state.problems
+    assert state.scenario.model_dump() == uploaded.model_dump()
+
+
+def test_what_a_link_cannot_carry_is_said():
+    # A calibrated posterior is a file on the server: a link from another preset
+    # cannot point at it, and the note says so.
+    calibrated = load_scenario("enterprise_2024")
+    query, notes = support.encode_link("baseline", calibrated)
+    (note,) = notes
+    assert "`posterior`" in note and "download the scenario" in note
+    assert support.encode_link("enterprise_2024", calibrated)[1] == []
 
 
 def test_a_bad_link_is_reported_and_the_rest_kept():

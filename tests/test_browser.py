@@ -357,3 +357,82 @@ def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, serv
     assert cpu_seconds(pid) - before < 0.2
     expect(page.get_by_role("button", name="Run anyway")).to_be_visible()
     assert_no_errors(page)
+
+
+def metric_values(page: Page) -> list[str]:
+    """The verdict at the top: each metric's value as shown."""
+    values = page.locator('[data-testid="stMetricValue"]')
+    expect(values.first).to_be_visible()
+    return values.all_inner_texts()
+
+
+def test_an_uploaded_scenarios_link_reopens_it_with_the_same_numbers(page, server, tmp_path):
+    upload = tmp_path / "acme.toml"
+    upload.write_text(
+        'base = "population_2024"\nname = "Acme"\ndescription = "Our organisation"\n'
+        "[population]\norganisations = 12\n[population.log_spread]\n"
+        '"organisation.size" = 0.5\n[ownership]\nowner_probability = 0.7\n'
+    )
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(upload)
+    expect(page.locator('[data-testid="stHeading"]').filter(has_text="Acme")).to_be_visible()
+    wait_until_idle(page)
+    open_tab(page, "Sensitivity")
+    wait_until_idle(page)
+    expect(page).to_have_url(re.compile(r"tab=Sensitivity"))
+    numbers = metric_values(page)
+    link = page.url
+    assert "Acme" in link and "log_spread" in link
+
+    again = page.context.new_page()
+    again.goto(link)
+    wait_until_idle(again)
+    expect(again.locator('[data-testid="stHeading"]').filter(has_text="Acme")).to_be_visible()
+    expect(again.get_by_role("tab", name="Sensitivity")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    assert metric_values(again) == numbers
+    expect(again.get_by_text("Our organisation").first).to_be_visible()
+    assert_no_errors(again)
+
+
+def test_a_binary_upload_is_refused_in_one_line_and_changes_nothing(page, tmp_path):
+    before = metric_values(page)
+    binary = tmp_path / "x.toml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(binary)
+    error = page.locator('[data-testid="stAlertContentError"]')
+    expect(error).to_contain_text("x.toml")
+    expect(error).to_contain_text("is a binary file")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    wait_until_idle(page)
+    expect(page.locator('[data-testid="stHeading"]').filter(has_text="baseline")).to_be_visible()
+    assert metric_values(page) == before
+
+
+def test_a_saved_scenario_is_compared_with_a_preset(page):
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Save this scenario").click()
+    name = page.get_by_label("Name", exact=True)
+    name.fill("Mine")
+    name.press("Enter")
+    wait_until_idle(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved as Mine (saved).")).to_be_visible()
+    page.keyboard.press("Escape")
+    wait_until_idle(page)
+    open_tab(page, "Compare")
+    chosen = page.locator('[data-testid="stMultiSelect"]').filter(visible=True)
+    # The list shows its first options only: typing narrows it to the saved scenario.
+    chosen.locator("input").click()
+    chosen.locator("input").fill("Mine")
+    page.get_by_role("option", name="Mine (saved)").click()
+    page.keyboard.press("Escape")
+    expect(chosen).to_contain_text("Mine (saved)")
+    wait_until_idle(page)
+    expect(page.get_by_text("What differs")).to_be_visible()
+    verdicts = page.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+    expect(verdicts.locator("[aria-rowcount]").first).to_have_attribute("aria-rowcount", "5")
+    screenshot(page, "08-saved-compared")
+    assert_no_errors(page)

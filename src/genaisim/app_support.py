@@ -191,14 +191,24 @@ def widget_values(scenario: Scenario) -> dict[str, Any]:
 
 
 # -- scenarios and the URL -----------------------------------------------------------
+#: What a link carries besides the parameters: the scenario's name, description and the
+#: lever groups it changes, and how the population's parameters spread.
+LINK_EXTRAS = ("population.spread", "population.log_spread", "name", "description", "changes")
+
+
 def changed_values(scenario: Scenario, base: Scenario) -> dict[str, Any]:
-    """The parameters whose value in ``scenario`` differs from ``base``, by dotted key."""
+    """What differs in ``scenario`` from ``base``, by dotted key.
+
+    The parameters first, then the spreads, the name and the description (``LINK_EXTRAS``).
+    """
+    keys = [k for k in parameter_keys() if k not in LINK_EXTRAS] + list(LINK_EXTRAS)
     return {
-        key: scenario.get(key)
-        for key in parameter_keys()
-        if key not in ("population.spread", "population.log_spread")
-        and scenario.get(key) != base.get(key)
+        key: _value(scenario, key) for key in keys if _value(scenario, key) != _value(base, key)
     }
+
+
+def _value(scenario: Scenario, key: str) -> Any:
+    return getattr(scenario, key) if "." not in key else scenario.get(key)
 
 
 def encode_query(preset: str, scenario: Scenario) -> dict[str, str]:
@@ -218,11 +228,94 @@ def encode_link(preset: str, scenario: Scenario) -> tuple[dict[str, str], list[s
     for key, value in changed_values(scenario, preset_scenario).items():
         query[key] = json.dumps(value)
     roadmap, notes = app_roadmap.encode_roadmap(scenario, preset_scenario)
-    return {**query, **roadmap}, notes
+    query = {**query, **roadmap}
+    if not notes:
+        # Whatever the link still leaves out is said, not silently lost.
+        reopened = decode_query(query).scenario.model_dump(mode="json")
+        wanted = scenario.model_dump(mode="json")
+        missing = [key for key in wanted if reopened.get(key) != wanted[key]]
+        if missing:
+            notes = [
+                "The link does not reproduce this scenario's "
+                + ", ".join(f"`{key}`" for key in missing)
+                + ": download the scenario (.toml) to keep all of it."
+            ]
+    return query, notes
 
 
-#: Query parameters that are not parameter keys: the preset and the roadmap.
-NOT_PARAMETERS = (PRESET_PARAM, app_roadmap.INTERVENTIONS_PARAM, app_roadmap.PORTFOLIO_PARAM)
+#: Query parameters of the view rather than the scenario: the open tab, the scenarios
+#: compared with it and the what-if shown.
+TAB_PARAM, COMPARE_PARAM, WHAT_IF_PARAM = "tab", "compare", "what_if"
+
+#: Query parameters that are not parameter keys: the preset, the roadmap and the view.
+NOT_PARAMETERS = (
+    PRESET_PARAM,
+    app_roadmap.INTERVENTIONS_PARAM,
+    app_roadmap.PORTFOLIO_PARAM,
+    TAB_PARAM,
+    COMPARE_PARAM,
+    WHAT_IF_PARAM,
+)
+
+
+@dataclass
+class ViewState:
+    """The view a link opens: its tab, compared presets and what-if, and what was ignored."""
+
+    tab: str | None = None
+    compare: list[str] | None = None
+    what_if: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def encode_view(
+    tab: str | None,
+    compare: Sequence[str] | None,
+    default_compare: Sequence[str],
+    what_if: str | None,
+) -> dict[str, str]:
+    """URL query parameters for the view; what is as the page opens anyway is left out."""
+    query = {}
+    if tab and tab != TABS[0]:
+        query[TAB_PARAM] = tab
+    if compare is not None and list(compare) != list(default_compare):
+        query[COMPARE_PARAM] = json.dumps(list(compare))
+    if what_if:
+        query[WHAT_IF_PARAM] = what_if
+    return query
+
+
+def decode_view(query: Mapping[str, str | Sequence[str]], presets: Sequence[str]) -> ViewState:
+    """The view a link asks for; a tab, preset or what-if the page does not have is reported."""
+    view = ViewState()
+    if TAB_PARAM in query:
+        tab = _single(query[TAB_PARAM])
+        if tab in TABS:
+            view.tab = tab
+        else:
+            view.problems.append(f"URL: no tab {tab!r}; the tabs are {', '.join(TABS)}")
+    if COMPARE_PARAM in query:
+        text = _single(query[COMPARE_PARAM])
+        try:
+            names = json.loads(text)
+        except json.JSONDecodeError:
+            names = None
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            view.problems.append(f"URL: compare={text!r} is not a list of presets")
+        else:
+            unknown = [n for n in names if n not in presets]
+            if unknown:
+                view.problems.append(
+                    "URL: compared scenarios that are not presets here: " + ", ".join(unknown)
+                )
+            view.compare = [n for n in names if n in presets][:3]
+    if WHAT_IF_PARAM in query:
+        label = _single(query[WHAT_IF_PARAM])
+        if label in WHAT_IFS:
+            view.what_if = label
+        else:
+            view.problems.append(f"URL: no what-if {label!r}; they are {', '.join(WHAT_IFS)}")
+    return view
 
 
 @dataclass
@@ -266,6 +359,10 @@ def decode_query(
             problems.append(str(exc))
             continue
         changes[key] = value
+    if changes and "name" not in changes and not base.name.endswith("(edited)"):
+        # A hand-made link that changes parameters without naming the result: named as
+        # the app names an edited preset.
+        scenario = scenario.with_changes({"name": f"{base.name} (edited)"})
     scenario, roadmap_problems = app_roadmap.decode_roadmap(scenario, query)
     return QueryState(preset, scenario, changes, problems + roadmap_problems)
 
@@ -583,3 +680,46 @@ def tornado_chart(
     from genaisim.charts.explore import tornado_bars
 
     return tornado_bars(table, outcome_label)
+
+
+# -- your own scenarios --------------------------------------------------------------------
+#: How a scenario saved in this browser tab is named among the presets.
+SAVED_SUFFIX = " (saved)"
+
+
+def parameter_differences(scenarios: Mapping[str, Scenario], base: str) -> pd.DataFrame:
+    """The parameters that differ between the scenarios, one row each, in plain names.
+
+    Columns: ``parameter`` (its group and name, e.g. ``Ownership: owner probability``),
+    ``unit``, then each scenario's value as text, ``base`` first. Rows: every parameter where some
+    scenario differs from ``base``, the population's spread included; empty when none do.
+    """
+    infos = {p.key: p for p in scenarios[base].parameters()}
+    order = [base, *(name for name in scenarios if name != base)]
+    keys: list[str] = []
+    for name in order[1:]:
+        for key in changed_values(scenarios[name], scenarios[base]):
+            if key not in keys and key not in ("name", "description", "changes"):
+                keys.append(key)
+    rows = []
+    for key in keys:
+        info = infos.get(key)
+        label = f"{info.pattern}: {key.rpartition('.')[2].replace('_', ' ')}" if info else key
+        row = {"parameter": label, "unit": info.unit if info else ""}
+        for name in order:
+            row[name] = _shown(scenarios[name].get(key))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["parameter", "unit", *order])
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as a table shows it: ``0.45``, ``20``, ``data quality 0.15, …``."""
+    if isinstance(value, dict):
+        if not value:
+            return "none"
+        return ", ".join(
+            f"{k.rpartition('.')[2].replace('_', ' ')} {v:g}" for k, v in value.items()
+        )
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -298,7 +298,14 @@ if "base" not in st.session_state:
     load_into_widgets(state.scenario)
     if roadmap.PORTFOLIO_PARAM in st.query_params:
         st.session_state["portfolio_source"] = "from the link"
-    st.session_state["base"] = genaisim.load_scenario(state.preset)
+    view = support.decode_view(st.query_params.to_dict(), presets)
+    st.session_state["url_problems"] += view.problems
+    st.session_state["url_tab"] = view.tab
+    if view.compare is not None:
+        st.session_state["compare_with"] = view.compare
+    if view.what_if is not None:
+        st.session_state["what_if"] = view.what_if
+    st.session_state["saved"] = {}
 
 # -- sidebar ---------------------------------------------------------------------------
 with st.sidebar:
@@ -373,9 +380,45 @@ with st.sidebar:
         file_name=f"{scenario.name.replace(' ', '_').replace('(', '').replace(')', '')}.toml",
         mime="application/toml",
     )
+    with st.popover("Save this scenario", width="stretch"):
+        st.caption(
+            "Kept while this browser tab is open, to compare with the presets in the Compare "
+            "tab; download it (above) to keep it for good."
+        )
+        save_name = st.text_input(
+            "Name", value=scenario.name.removesuffix(" (edited)"), key="save_name"
+        )
+        if st.button("Save", key="save_scenario", type="primary") and save_name.strip():
+            st.session_state["saved"][save_name.strip()] = scenario.with_changes(
+                {"name": save_name.strip()}
+            ).model_dump_json()
+            st.success(f"Saved as {save_name.strip()}{support.SAVED_SUFFIX}.")
+    saved = st.session_state["saved"]
+    if saved:
+        st.caption("Saved in this tab: " + ", ".join(saved) + ".")
+
+    others = [p for p in presets if p != preset] + [f"{n}{support.SAVED_SUFFIX}" for n in saved]
+    default_others = [p for p in ("compounder", "pilot_loop") if p in others]
+    compare_with = st.session_state.get("compare_with")
+    if compare_with is not None:
+        # A preset now shown as the current one, or a saved scenario no longer saved, drops out.
+        compare_with = [name for name in compare_with if name in others]
+        st.session_state["compare_with"] = compare_with
+    linked = [n for n in compare_with or [] if not n.endswith(support.SAVED_SUFFIX)]
     query, link_notes = support.encode_link(preset, scenario)
+    if len(linked) < len(compare_with or []):
+        link_notes.append(
+            "The link does not carry the saved scenarios you compare with: save each as a "
+            "file (download it while it is the current scenario) to share it."
+        )
     for note in link_notes:
         st.warning(note)
+    query |= support.encode_view(
+        st.session_state.get("tab", st.session_state.get("url_tab")),
+        None if compare_with is None else linked,
+        default_others,
+        st.session_state.get("what_if"),
+    )
 
 st.query_params.from_dict(query)
 
@@ -463,27 +506,29 @@ if posterior is not None:
         label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
 compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
-    list(support.TABS)
+    list(support.TABS), key="tab", on_change="rerun", default=st.session_state.get("url_tab")
 )
 
 # -- compare ---------------------------------------------------------------------------
 with compare_tab:
-    others = [p for p in presets if p != preset]
-    default_others = [p for p in ("compounder", "pilot_loop") if p in others]
     chosen = st.multiselect(
-        "Compare with up to 3 presets (run with the same replications and seed)",
+        "Compare with up to 3 presets or scenarios you saved (run with the same "
+        "replications and seed)",
         others,
-        default=default_others,
+        default=None if "compare_with" in st.session_state else default_others,
         max_selections=3,
+        key="compare_with",
     )
+    chosen_scenarios = {
+        name: Scenario.model_validate_json(saved[name.removesuffix(support.SAVED_SUFFIX)])
+        if name.endswith(support.SAVED_SUFFIX)
+        else genaisim.load_scenario(name)
+        for name in chosen
+    }
     compared = [results] + [
         other
-        for name in chosen
-        if (
-            other := run(
-                genaisim.load_scenario(name), scenario.simulation.replications, results.seed
-            )
-        )
+        for name, other_scenario in chosen_scenarios.items()
+        if (other := run(other_scenario, scenario.simulation.replications, results.seed))
         is not None
     ]
     trajectories = charts.value_trajectories(compared)
@@ -506,6 +551,16 @@ with compare_tab:
         hide_index=True,
         width="stretch",
     )
+
+    if chosen_scenarios:
+        st.markdown("**What differs** — the parameters in which the scenarios differ")
+        st.dataframe(
+            support.parameter_differences(
+                {scenario.name: scenario, **chosen_scenarios}, scenario.name
+            ).rename(columns={"parameter": "Parameter", "unit": "Unit"}),
+            hide_index=True,
+            width="stretch",
+        )
 
     st.markdown("**Final outcomes** — mean and 95% confidence interval over replications")
     summary_table = support.outcome_summary(compared)

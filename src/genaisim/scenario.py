@@ -1324,7 +1324,7 @@ def _suggest(key: str, choices: list[str]) -> str:
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str | None) -> None:
     where = f"{source}: " if source else ""
-    if key in ("name", "description"):
+    if key in ("name", "description", "changes"):
         data[key] = value
         return
     for field in ("spread", "log_spread"):
