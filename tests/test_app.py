@@ -318,7 +318,7 @@ def test_what_a_link_cannot_carry_is_said():
     # A calibrated posterior is a file on the server: a link from another preset
     # cannot point at it, and the note says so.
     calibrated = load_scenario("enterprise_2024")
-    query, notes = support.encode_link("baseline", calibrated)
+    _, notes = support.encode_link("baseline", calibrated)
     (note,) = notes
     assert "`posterior`" in note and "download the scenario" in note
     assert support.encode_link("enterprise_2024", calibrated)[1] == []
