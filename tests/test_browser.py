@@ -388,9 +388,7 @@ def test_an_uploaded_scenarios_link_reopens_it_with_the_same_numbers(page, serve
     again.goto(link)
     wait_until_idle(again)
     expect(again.locator('[data-testid="stHeading"]').filter(has_text="Acme")).to_be_visible()
-    expect(again.get_by_role("tab", name="Sensitivity")).to_have_attribute(
-        "aria-selected", "true"
-    )
+    expect(again.get_by_role("tab", name="Sensitivity")).to_have_attribute("aria-selected", "true")
     assert metric_values(again) == numbers
     expect(again.get_by_text("Our organisation").first).to_be_visible()
     assert_no_errors(again)
