@@ -66,6 +66,19 @@ def test_the_first_screen_shows_the_baseline_already_run(first_screen):
     assert not app.error
 
 
+def test_inside_an_organisation_tells_what_happened_to_the_chosen_one():
+    from genaisim.story import as_markdown, story
+
+    app = start({"preset": "population_2024", "population.organisations": "4"})
+    assert not app.exception
+    organisation = next(n for n in app.number_input if n.label == "Organisation")
+    organisation.set_value(2).run()
+    assert not app.exception
+    scenario = load_scenario("population_2024").with_changes({"population.organisations": 4})
+    results = simulate(scenario, seed=scenario.simulation.seed)
+    assert any(m.value == as_markdown(story(results, 0, 2)) for m in app.markdown)
+
+
 def test_the_verdict_is_at_the_top_in_millions_with_break_even_and_labels(first_screen):
     from genaisim.verdict import verdict
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from genaisim import app_roadmap
@@ -557,61 +556,108 @@ def what_if_difference(base: Results, variant: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: What the timeline shows of each deployment, in its table and its tooltip.
-TIMELINE_DETAILS: tuple[str, ...] = (
-    "use_case",
-    "stage",
-    "owner_kind",
-    "owner_resourced",
-    "kpis_defined",
-    "month_started",
-    "month_promoted",
-    "end",
-    "retire_reason",
-)
+#: The timeline's tooltip: plain titles for the columns of :func:`deployment_timeline`.
+TIMELINE_TOOLTIP: dict[str, str] = {
+    "use_case": "Use case",
+    "phase": "Phase",
+    "owner": "Owner",
+    "kpis": "KPIs before go-live",
+    "started": "Pilot started (month)",
+    "went_live": "Went live (month)",
+    "ended": "Ended (month)",
+    "outcome": "How it ended",
+}
+#: How a deployment ended, in words.
+ENDINGS = {
+    "abandoned": "stopped before going live",
+    "cut": "cut at a budget review",
+    "rolled_back": "rolled back after an incident stayed open",
+}
 
 
 def deployment_timeline(
     results: Results, replication: int = 0, organisation: int = 0
 ) -> pd.DataFrame:
-    """One row per deployment of one organisation in one replication, with start and end month.
+    """The phases of every deployment of one organisation in one replication, one row each.
 
-    A deployment still running ends at the horizon.
+    A deployment has a pilot phase (from its start to going live, or to its end) and,
+    once live, a live phase (to its end, or the horizon while it runs). Columns:
+    ``row`` (the deployment's label: number, use case and business line, 1-based),
+    ``phase``, ``start`` and ``end`` (months), and the tooltip's columns
+    (``TIMELINE_TOOLTIP``), all in words.
     """
     horizon = results.years * 12
     table = results.deployments
     rows = table[(table["replication"] == replication) & (table["organisation"] == organisation)]
-    rows = rows.copy()
-    rows["end"] = rows["month_retired"].astype("Float64").fillna(horizon).astype(float)
-    rows["end"] = np.maximum(rows["end"], rows["month_started"] + 0.5)
-    rows["deployment_label"] = [
-        f"{d:02d} {u} (line {b})"
-        for d, u, b in zip(rows["deployment"], rows["use_case"], rows["business_line"], strict=True)
-    ]
-    return rows[["deployment_label", *TIMELINE_DETAILS]].astype(
-        {"month_promoted": "float", "retire_reason": "object"}
-    )
+    segments = []
+    for d in rows.itertuples(index=False):
+        retired = pd.notna(d.month_retired)
+        end = float(d.month_retired) if retired else float(horizon)
+        promoted = float(d.month_promoted) if pd.notna(d.month_promoted) else None
+        reason = d.retire_reason if pd.notna(d.retire_reason) else None
+        use_case = d.use_case.replace("_", " ")
+        base = {
+            "row": f"{d.deployment:02d} {use_case} (line {d.business_line + 1})",
+            "use_case": use_case,
+            "owner": "business unit" + (", resourced" if d.owner_resourced else ", unresourced")
+            if d.owner_kind == "business_unit"
+            else "technology team",
+            "kpis": "yes" if d.kpis_defined else "no",
+            "started": str(int(d.month_started)),
+            "went_live": "never" if promoted is None else str(int(promoted)),
+            "ended": str(int(end)) if retired else "still running",
+            "outcome": ENDINGS.get(reason, "—") if reason else "still running",
+        }
+        pilot_end = promoted if promoted is not None else end
+        segments.append(
+            {
+                **base,
+                "phase": "pilot",
+                "start": float(d.month_started),
+                "end": max(pilot_end, d.month_started + 0.5),
+            }
+        )
+        if promoted is not None:
+            segments.append(
+                {**base, "phase": "live", "start": promoted, "end": max(end, promoted + 0.5)}
+            )
+    columns = ["row", "phase", "start", "end", *TIMELINE_TOOLTIP]
+    return pd.DataFrame(segments, columns=list(dict.fromkeys(columns)))
 
 
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
-    """Gantt bars of deployments, coloured by their final stage."""
-    return (
+    """One row per deployment: its pilot and live phases as bars, a cross where it ended."""
+    tooltip = [alt.Tooltip(f"{c}:N", title=t) for c, t in TIMELINE_TOOLTIP.items()]
+    y = alt.Y("row:N", sort=None, title=None)
+    bars = (
         alt.Chart(timeline)
         .mark_bar(cornerRadius=2)
         .encode(
-            x=alt.X("month_started:Q", title="month"),
+            x=alt.X("start:Q", title="Month of the run"),
             x2="end:Q",
-            y=alt.Y("deployment_label:N", sort=None, title=None),
+            y=y,
             color=alt.Color(
-                "stage:N",
-                scale=alt.Scale(
-                    domain=["pilot", "production", "retired"],
-                    range=["#E69F00", "#009E73", "#999999"],
-                ),
+                "phase:N",
+                title="Phase",
+                scale=alt.Scale(domain=["pilot", "live"], range=["#E69F00", "#009E73"]),
             ),
-            tooltip=list(TIMELINE_DETAILS),
+            tooltip=tooltip,
         )
-        .properties(height=max(200, 18 * len(timeline)))
+    )
+    ends = (
+        alt.Chart(
+            timeline[timeline["ended"] != "still running"].drop_duplicates("row", keep="last")
+        )
+        .mark_point(shape="cross", size=60, color="#555555", filled=True)
+        .encode(x=alt.X("end:Q"), y=y, tooltip=tooltip)
+    )
+    rows = timeline["row"].nunique()
+    return (bars + ends).properties(
+        height=max(200, 18 * rows),
+        title=alt.Title(
+            "Every use case started: pilot, then live; a cross where it ended",
+            subtitle="Hover a bar for its owner, KPIs and how it ended.",
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from genaisim.errors import GenaisimError, ScenarioError
 from genaisim.results import Results, RunEstimate, estimate_run, simulate_in_steps
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
+from genaisim.story import as_markdown, story
 from genaisim.timing import compare_timing
 from genaisim.verdict import (
     LABEL_MEANINGS,
@@ -868,13 +869,24 @@ with roadmap_tab:
 # -- inside an organisation ------------------------------------------------------------
 with inside_tab:
     st.write(
-        "Every use case one organisation started in one replication: when it started, "
-        "how long it lived, and where it ended. Hover for the owner and KPIs."
+        "One organisation in one replication: what happened to its programme, told from "
+        "the run's own events, and every use case it started as a timeline."
     )
-    replication = st.number_input(
+    pick_replication, pick_organisation = st.columns(2)
+    replication = pick_replication.number_input(
         "Replication", 0, max(results.replications - 1, 0), value=0, step=1
     )
-    timeline = support.deployment_timeline(results, int(replication))
+    organisation = pick_organisation.number_input(
+        "Organisation",
+        0,
+        max(scenario.population.organisations - 1, 0),
+        value=0,
+        step=1,
+        disabled=scenario.population.organisations == 1,
+    )
+    st.markdown("**What happened**")
+    st.markdown(as_markdown(story(results, int(replication), int(organisation))))
+    timeline = support.deployment_timeline(results, int(replication), int(organisation))
     if timeline.empty:
         st.info("No use case was started in this replication.")
     else:
