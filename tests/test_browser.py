@@ -434,3 +434,20 @@ def test_a_saved_scenario_is_compared_with_a_preset(page):
     expect(verdicts.locator("[aria-rowcount]").first).to_have_attribute("aria-rowcount", "5")
     screenshot(page, "08-saved-compared")
     assert_no_errors(page)
+
+
+def test_on_a_phone_no_chart_is_wider_than_the_screen(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    phone = context.new_page()
+    phone.set_default_timeout(RERUN_MS)
+    phone.goto(server)
+    wait_until_idle(phone)
+    assert visible_charts_drawn(phone) == 3
+    rights = phone.evaluate(
+        "Array.from(document.querySelectorAll("
+        "'[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas'))"
+        ".map(e => e.getBoundingClientRect()).filter(r => r.width > 0).map(r => r.right)"
+    )
+    width = phone.evaluate("document.documentElement.clientWidth")
+    assert len(rights) >= 3 and max(rights) <= width
+    context.close()

@@ -40,6 +40,12 @@ from genaisim.verdict import (
 IN_APP_HEIGHT = 600
 
 st.set_page_config(page_title="genaisim", layout="wide")
+# A chart keeps its slide proportions but never overflows the page: on a narrow screen
+# it is scaled down to the width available instead of scrolling sideways.
+st.html(
+    "<style>[data-testid='stVegaLiteChart'] :is(svg, canvas)"
+    " { max-width: 100% !important; height: auto !important; }</style>"
+)
 
 
 # -- cached simulation ---------------------------------------------------------------
