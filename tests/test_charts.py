@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import genaisim
@@ -325,3 +326,15 @@ def test_a_title_never_splits_a_number_from_its_unit():
     assert len(lines) == 2
     assert all(not line.startswith("M") for line in lines)
     assert "+15.0\u00a0M" in " ".join(lines)
+
+
+def test_end_labels_close_together_are_pushed_apart_in_order():
+    from genaisim.charts.scenarios import separated
+
+    values = pd.Series([9.8, 10.0, 0.0, 9.9], index=["c", "a", "d", "b"])
+    placed = separated(values, gap=1.0)
+    # The top label (drawn above its line) and the next (below its own) keep their place;
+    # the third is pushed a gap below the second; the far one is left alone.
+    assert placed.to_dict() == {"c": pytest.approx(8.9), "a": 10.0, "d": 0.0, "b": 9.9}
+    below = placed.drop("a").sort_values(ascending=False)
+    assert (-below.diff().dropna() >= 1.0 - 1e-9).all()

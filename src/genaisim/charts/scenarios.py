@@ -126,6 +126,27 @@ def value_trajectories_title(bands: pd.DataFrame) -> str:
     return f"After {years} years, median cumulative net value: " + ", ".join(parts)
 
 
+#: The least vertical distance between two end labels (a line of 17 px text, and air).
+LABEL_GAP_PX = 24
+
+
+def separated(values: pd.Series, gap: float) -> pd.Series:
+    """Label heights as close to ``values`` as can be with at least ``gap`` between them.
+
+    The highest keeps its place; every other label after the first (which is drawn
+    above its line, the rest below) is pushed down until it clears the one above it.
+    The order of the labels never changes.
+    """
+    order = values.sort_values(ascending=False).index
+    placed = values.astype(float).copy()
+    previous = None
+    for position, index in enumerate(order):
+        if position >= 2 and previous is not None:
+            placed[index] = min(placed[index], placed[previous] - gap)
+        previous = index
+    return placed
+
+
 def value_trajectories(results: Results | Sequence[Results]) -> alt.LayerChart:
     """Cumulative net value over months: median line, 50% and 90% bands, one colour per scenario."""
     items = as_list(results)
@@ -152,12 +173,16 @@ def value_trajectories(results: Results | Sequence[Results]) -> alt.LayerChart:
             f"{s}: {millions(v)}" for s, v in zip(t["scenario"], t["median"], strict=True)
         ]
     )
-    # The top line's label sits above it, every other one below, clear of the lines.
+    # The top line's label sits above it, every other one below, clear of the lines and
+    # of each other: labels closer than a line of text are pushed apart.
+    plot_height = HEIGHT - 170
+    span = max(float(bands["q95"].max() - bands["q05"].min()), 1e-9)
+    ends["label_y"] = separated(ends["median"], gap=LABEL_GAP_PX / plot_height * span)
     top = ends["median"] == ends["median"].max()
     end_labels = [
         alt.Chart(part)
         .mark_text(align="right", dx=-4, dy=dy, fontSize=17, fontWeight="bold")
-        .encode(x="month:Q", y="median:Q", text="label:N", color=colour)
+        .encode(x="month:Q", y="label_y:Q", text="label:N", color=colour)
         for part, dy in ((ends[top], -16), (ends[~top], 20))
         if len(part)
     ]
