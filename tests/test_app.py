@@ -232,6 +232,14 @@ def test_the_tornado_button_computes_and_shows_the_levers_by_swing():
     verdict_mean = next(m.value for m in app.metric if m.label.startswith("Mean net value after"))
     base = f"{table['Current scenario (M)'].iloc[0]:+.1f} M".replace("-", "\u2212")
     assert base == verdict_mean
+    # Once computed, the tornado can be exported like every other chart on the page.
+    assert app.selectbox(key="export_chart").options == [
+        "Compare: value over time",
+        "Compare: the portfolio's stages",
+        "Compare: cost per transaction",
+        "Inside: the use cases' timeline",
+        "Sensitivity: the tornado",
+    ]
 
 
 def test_an_upload_error_in_the_session_is_shown_and_the_scenario_kept():

@@ -628,7 +628,7 @@ def deployment_timeline(
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
     """One row per deployment: its pilot and live phases as bars, a cross where it ended."""
     tooltip = [alt.Tooltip(f"{c}:N", title=t) for c, t in TIMELINE_TOOLTIP.items()]
-    y = alt.Y("row:N", sort=None, title=None)
+    y = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=360))
     bars = (
         alt.Chart(timeline)
         .mark_bar(cornerRadius=2)
@@ -656,7 +656,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
         height=max(200, 18 * rows),
         title=alt.Title(
             "Every use case started: pilot, then live; a cross where it ended",
-            subtitle="Hover a bar for its owner, KPIs and how it ended.",
+            subtitle="In the app, hover a bar for its owner, its KPIs and how it ended.",
         ),
     )
 

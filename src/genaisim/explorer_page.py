@@ -512,6 +512,16 @@ if posterior is not None:
         )
         label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
+#: Every chart the page shows, by a plain title: the Export tab offers each of them.
+exportable: dict[str, object] = {}
+
+
+def show(title: str, chart, width: str = "content") -> None:
+    """Show a chart and offer it for export under ``title``."""
+    exportable[title] = chart
+    st.altair_chart(chart, width=width, theme=None)
+
+
 compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
     list(support.TABS), key="tab", on_change="rerun", default=st.session_state.get("url_tab")
 )
@@ -542,8 +552,9 @@ with compare_tab:
     # Streamlit fits a single (layered) chart, titles and legend included, into its height;
     # the slide export keeps the chart as it is, this view gives it room for its titles.
     st.altair_chart(trajectories.properties(height=IN_APP_HEIGHT), width="content", theme=None)
-    st.altair_chart(charts.portfolio_stages(compared), width="content", theme=None)
-    st.altair_chart(charts.kpis(compared), width="content", theme=None)
+    exportable["Compare: value over time"] = trajectories
+    show("Compare: the portfolio's stages", charts.portfolio_stages(compared))
+    show("Compare: cost per transaction", charts.kpis(compared))
 
     st.markdown("**The verdict, side by side** — same replications and seed for each")
     st.dataframe(
@@ -773,8 +784,9 @@ with roadmap_tab:
             roadmap.renamed(results, "with the changes"),
             roadmap.renamed(unchanged, "no change"),
         ]
-        plan_chart = charts.value_trajectories(paths).properties(height=IN_APP_HEIGHT)
-        st.altair_chart(plan_chart, width="content", theme=None)
+        plan_chart = charts.value_trajectories(paths)
+        st.altair_chart(plan_chart.properties(height=IN_APP_HEIGHT), width="content", theme=None)
+        exportable["Roadmap: the plan against no change"] = plan_chart
         difference = roadmap.in_millions(support.what_if_difference(unchanged, results))
         st.markdown(f"**{roadmap.plan_headline(difference, scenario.simulation.years)}**")
         st.markdown(
@@ -798,7 +810,7 @@ with roadmap_tab:
                 for column in difference.columns[1:]
             },
         )
-        st.altair_chart(charts.portfolio_stages(paths), width="content", theme=None)
+        show("Roadmap: the portfolio's stages", charts.portfolio_stages(paths))
 
         st.markdown("**The cost of waiting**")
         st.caption(
@@ -860,7 +872,7 @@ with roadmap_tab:
             st.session_state["timing_result"] = (timing_key, comparison)
         stored_timing = st.session_state.get("timing_result")
         if stored_timing and stored_timing[0] == timing_key:
-            st.altair_chart(cost_of_delay(stored_timing[1]), width="content", theme=None)
+            show("Roadmap: the cost of waiting", cost_of_delay(stored_timing[1]))
             st.dataframe(roadmap.timing_table(stored_timing[1]), hide_index=True, width="stretch")
         elif stored_timing:
             st.caption("The plan changed since the cost of waiting was computed; compute it again.")
@@ -896,7 +908,7 @@ with inside_tab:
     if timeline.empty:
         st.info("No use case was started in this replication.")
     else:
-        st.altair_chart(support.timeline_chart(timeline), width="stretch")
+        show("Inside: the use cases' timeline", support.timeline_chart(timeline), "stretch")
 
 # -- sensitivity ---------------------------------------------------------------------
 with sensitivity_tab:
@@ -928,7 +940,11 @@ with sensitivity_tab:
             lever=[names.get(key, key) for key in stored[1]["lever"]],
             **{column: stored[1][column] / 1000 for column in money},
         )
-        st.altair_chart(support.tornado_chart(shown, "net value at the end (M)"), width="stretch")
+        show(
+            "Sensitivity: the tornado",
+            support.tornado_chart(shown, "net value at the end (M)"),
+            "stretch",
+        )
         st.dataframe(
             shown.round({column: 1 for column in money}).rename(
                 columns={
@@ -999,19 +1015,22 @@ The full description, with every equation and parameter, is in **docs/ODD.md**
 # -- export --------------------------------------------------------------------------
 with export_tab:
     st.write(
-        "The value trajectories chart of the Compare tab, as a slide-ready image, and the "
-        "outcome table as CSV."
+        "Any chart on the page as a slide-ready image (PNG: a 16:9 slide, 1920 × 1080; SVG "
+        "and PDF: the chart at its own size), and the outcome table as CSV. Charts that "
+        "need a button (the tornado, the cost of waiting) are here once computed."
     )
+    chart_title = st.selectbox("Chart", list(exportable), key="export_chart")
+    chosen_chart = exportable[chart_title]
+    stem = chart_title.lower().replace(":", "").replace("'", "").replace(" ", "_")
     columns = st.columns(4)
-    stem = "value_trajectories"
     columns[0].download_button(
-        "PNG", lambda: charts.to_png(trajectories, scale=2), f"{stem}.png", "image/png"
+        "PNG", lambda: charts.to_png(chosen_chart, scale=2), f"{stem}.png", "image/png"
     )
     columns[1].download_button(
-        "SVG", lambda: charts.to_svg(trajectories), f"{stem}.svg", "image/svg+xml"
+        "SVG", lambda: charts.to_svg(chosen_chart), f"{stem}.svg", "image/svg+xml"
     )
     columns[2].download_button(
-        "PDF", lambda: charts.to_pdf(trajectories), f"{stem}.pdf", "application/pdf"
+        "PDF", lambda: charts.to_pdf(chosen_chart), f"{stem}.pdf", "application/pdf"
     )
     columns[3].download_button(
         "Summary CSV", summary_table.to_csv(index=False), "outcomes.csv", "text/csv"
