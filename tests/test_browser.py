@@ -176,6 +176,8 @@ def test_the_first_page_shows_the_baseline_results(page):
     screenshot(page, "01-first-page")
     assert_no_errors(page)
     assert visible_charts_drawn(page) == 3
+    # The page is for its users: no Deploy button (.streamlit/config.toml).
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
 
 
 def test_moving_a_slider_reruns_an_edited_scenario_and_puts_it_in_the_url(page):

@@ -1336,7 +1336,8 @@ def _app(args: argparse.Namespace) -> int:
     import subprocess
 
     command = [sys.executable, "-m", "streamlit", "run", str(app_path())]
-    command += ["--server.headless", "true"]
+    command += ["--server.headless", "true", "--client.toolbarMode", "viewer"]
+    command += ["--browser.gatherUsageStats", "false"]
     if args.port is not None:
         command += ["--server.port", str(args.port)]
     print(f"Running: {shlex.join(command)}", file=sys.stderr)
