@@ -769,3 +769,19 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def ranking_sentences(ranking: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The ranked levers' sentences, saying so where a lever has nothing to change.
+
+    A what-if that sets values the scenario already has cannot move anything: its
+    sentence says that, rather than reporting a zero effect as if it had been tried.
+    """
+    sentences = []
+    for lever, sentence in zip(ranking["lever"], ranking["sentence"], strict=True):
+        changes = WHAT_IFS.get(lever, {})
+        if changes and all(scenario.get(k) == v for k, v in changes.items()):
+            values = ", ".join(f"`{k}` = {v:g}" for k, v in changes.items())
+            sentence = f"{lever}: nothing to change, the scenario already has {values}."
+        sentences.append(sentence)
+    return sentences

@@ -608,12 +608,15 @@ with compare_tab:
             for label, changes in support.WHAT_IFS.items()
         }
         ranking = lever_ranking(results, variants, ranked_outcome)
-        st.markdown(
-            "\n".join(f"{i}. {sentence}" for i, sentence in enumerate(ranking["sentence"], start=1))
-        )
+        sentences = support.ranking_sentences(ranking, scenario)
+        st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(sentences, start=1)))
         st.caption(
             "Each lever's change is the what-if of the same name below. Paired: the same "
-            "seeds with and without the lever; intervals with the replication as the unit."
+            "seeds with and without the lever; intervals with the replication as the unit. "
+            "Effects are for this scenario, one lever at a time: a lever can add little "
+            "while another foundation is missing (in the baseline, completing the feedback "
+            "loop adds little until owners are named), so rank again after changing one to "
+            "see how they combine."
         )
 
     st.markdown("**What if…** the current scenario changed one policy?")
