@@ -338,3 +338,21 @@ def test_end_labels_close_together_are_pushed_apart_in_order():
     assert placed.to_dict() == {"c": pytest.approx(8.9), "a": 10.0, "d": 0.0, "b": 9.9}
     below = placed.drop("a").sort_values(ascending=False)
     assert (-below.diff().dropna() >= 1.0 - 1e-9).all()
+
+
+def test_every_chart_of_the_explorer_describes_itself_for_screen_readers():
+    from genaisim import app_support as support
+
+    results = genaisim.simulate("baseline", replications=3, years=3)
+    shown = [
+        charts.value_trajectories(results),
+        charts.portfolio_stages(results),
+        charts.kpis(results),
+        support.timeline_chart(support.deployment_timeline(results, 0)),
+    ]
+    for chart in shown:
+        description = chart.to_dict().get("description", "")
+        assert len(description) > 20, description
+    assert charts.value_trajectories(results).to_dict()["description"].startswith(
+        "After 3 years, median cumulative net value: baseline"
+    )

@@ -652,8 +652,10 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
         .encode(x=alt.X("end:Q"), y=y, tooltip=tooltip)
     )
     rows = timeline["row"].nunique()
+    live = timeline.loc[timeline["phase"] == "live", "row"].nunique()
     return (bars + ends).properties(
         height=max(200, 18 * rows),
+        description=f"Timeline of {rows} use cases started, {live} of which went live.",
         title=alt.Title(
             "Every use case started: pilot, then live; a cross where it ended",
             subtitle="In the app, hover a bar for its owner, its KPIs and how it ended.",
@@ -721,11 +723,19 @@ def tornado_chart(
 ) -> alt.Chart:
     """Tornado bars: the change from the base mean with each lever at its low and high end.
 
-    The same chart ``genaisim chart --kind tornado`` draws from a sweep of kind ``oat``.
+    The same bars ``genaisim chart --kind tornado`` draws from a sweep of kind ``oat``,
+    titled with the lever that swings the outcome most (``table`` sorted by ``swing``).
     """
     from genaisim.charts.explore import tornado_bars
+    from genaisim.charts.theme import styled
 
-    return tornado_bars(table, outcome_label)
+    top = table.iloc[0]
+    title = (
+        f"{top['lever']} moves the {outcome_label} most: by {top['swing']:,.1f} between "
+        f"{top['low']:g} and {top['high']:g}"
+    )
+    subtitle = "One lever at a time, over its range; bars: change from the current scenario."
+    return styled(tornado_bars(table, outcome_label), title, subtitle)
 
 
 # -- your own scenarios --------------------------------------------------------------------

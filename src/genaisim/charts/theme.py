@@ -155,10 +155,16 @@ def title_lines(title: str) -> list[str]:
 
 
 def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | Sequence[str]):
-    """``chart`` with its title (wrapped), source line and the theme's settings set explicitly."""
+    """``chart`` with its title (wrapped), source line and the theme's settings set explicitly.
+
+    The title and subtitle are also the chart's ``description``, which Vega gives the
+    drawing as its ARIA label: a screen reader reads what the chart says.
+    """
     theme = theme_config()
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     chart = chart.properties(
         title=alt.Title(text=title_lines(title), subtitle=subtitle),
+        description=" ".join([title.rstrip(".") + ".", *lines]),
         background=theme["background"],
         padding=theme["padding"],
     )
