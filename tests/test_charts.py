@@ -353,6 +353,8 @@ def test_every_chart_of_the_explorer_describes_itself_for_screen_readers():
     for chart in shown:
         description = chart.to_dict().get("description", "")
         assert len(description) > 20, description
-    assert charts.value_trajectories(results).to_dict()["description"].startswith(
-        "After 3 years, median cumulative net value: baseline"
+    assert (
+        charts.value_trajectories(results)
+        .to_dict()["description"]
+        .startswith("After 3 years, median cumulative net value: baseline")
     )
