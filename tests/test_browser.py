@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
 STARTUP_S = 60
 RERUN_MS = 60_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# An expectation waits as long as a rerun may take on a loaded machine (two test
+# workers and the server share two cores), not Playwright's default of 5 s.
+expect.set_options(timeout=RERUN_MS)
 #: The server process of each base URL (its CPU time tells whether a run has stopped).
 SERVER_PIDS: dict[str, int] = {}
 
@@ -138,8 +141,10 @@ def assert_no_errors(page: Page) -> None:
 
 
 def open_tab(page: Page, name: str) -> None:
+    """Open a tab and wait for the rerun it starts (the tab is part of the link)."""
     page.get_by_role("tab", name=name).click()
     expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+    wait_until_idle(page)
 
 
 def visible_charts_drawn(page: Page) -> int:
