@@ -1,4 +1,4 @@
-"""How honest `genaisim plan`'s time estimate is: predicted against measured wall time.
+"""How honest the time estimates are: `genaisim plan`'s and the app's, against measured time.
 
     .venv/bin/python benchmarks/bench_estimates.py [--quick]
 
@@ -7,6 +7,11 @@ a few runs timed here, and a worker started beside them), then runs the sweep wi
 the same number of workers into a temporary folder and times it. Target: within
 ±30% of the measured time. `--quick` leaves out the Sobol experiment (about 3 minutes
 on 2 cores).
+
+Then the explorer's estimate (:func:`genaisim.results.estimate_run`, which decides
+whether a run waits for "Run anyway" and spreads its progress bar) for scenarios of
+different sizes, each against :func:`genaisim.simulate` of the same scenario in this
+process. Target: the same ±30%.
 """
 
 from __future__ import annotations
@@ -20,11 +25,21 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import genaisim
 from genaisim.experiments import estimate_time, execute, load_experiment, make_executor, plan
+from genaisim.results import estimate_run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ("foundations", "sobol_foundations")
 TOLERANCE = 0.30
+#: Scenarios of the explorer's estimate: (preset, organisations, replications).
+APP_RUNS = (
+    ("baseline", 1, 20),
+    ("baseline", 200, 2),
+    ("compounder", 50, 5),
+    ("pilot_loop", 100, 3),
+    ("population_2024", 200, 5),
+)
 
 
 def measure(name: str, workers: int) -> tuple[float, float]:
@@ -59,6 +74,23 @@ def main() -> int:
         print(
             f"  {name:<20} {predicted:9.1f}s {measured:9.1f}s {ratio:7.2f}   "
             f"target 0.70..1.30   {verdict}"
+        )
+    print(f"\n  {'app run (organisations x replications)':<44} {'predicted':>10} {'measured':>10}")
+    for name, organisations, replications in APP_RUNS:
+        scenario = genaisim.load_scenario(name).with_changes(
+            {"population.organisations": organisations, "simulation.replications": replications}
+        )
+        predicted = estimate_run(scenario).seconds
+        start = time.perf_counter()
+        genaisim.simulate(scenario)
+        measured = time.perf_counter() - start
+        ratio = predicted / measured
+        passed = abs(ratio - 1.0) <= TOLERANCE
+        ok &= passed
+        label = f"{name} ({organisations} x {replications})"
+        print(
+            f"  {label:<44} {predicted:9.2f}s {measured:9.2f}s {ratio:7.2f}   "
+            f"target 0.70..1.30   {'PASS' if passed else 'FAIL'}"
         )
     return 0 if ok else 1
 

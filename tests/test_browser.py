@@ -178,6 +178,12 @@ def screenshot(page: Page, name: str) -> None:
 def test_the_first_page_shows_the_baseline_results(page):
     expect(page.locator('[data-testid="stHeading"]').filter(has_text="baseline")).to_be_visible()
     expect(page.get_by_text(re.compile(r"20 replications, 1 organisation"))).to_be_visible()
+    # The verdict at the top: value in M, the share paid back, break-even, label shares.
+    metrics = page.locator('[data-testid="stMetric"]')
+    expect(metrics.filter(has_text="Mean net value after 5 years")).to_contain_text(" M")
+    expect(metrics.filter(has_text="Paid back within 5 years")).to_contain_text("%")
+    expect(metrics.filter(has_text="Break-even, months after the first pilot")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"How the runs end: .*\d+%"))).to_be_visible()
     screenshot(page, "01-first-page")
     assert_no_errors(page)
     assert visible_charts_drawn(page) == 3
@@ -458,3 +464,13 @@ def test_on_a_phone_no_chart_is_wider_than_the_screen(server, browser):
     width = phone.evaluate("document.documentElement.clientWidth")
     assert len(rights) >= 3 and max(rights) <= width
     context.close()
+
+
+def test_the_levers_are_ranked_with_intervals(page):
+    page.get_by_role("button", name="Rank the 5 levers").click()
+    wait_until_idle(page)
+    ranked = page.locator('[data-testid="stMarkdownContainer"] ol li')
+    expect(ranked).to_have_count(5)
+    for text in ranked.all_inner_texts():
+        assert re.search(r"95% interval [+\u2212]?\d+\.\d M to [+\u2212]?\d+\.\d M", text), text
+    assert_no_errors(page)
