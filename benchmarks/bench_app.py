@@ -70,13 +70,18 @@ def serve(port: int) -> subprocess.Popen:
 
 
 def settled(page: Page, started_within_ms: int = 1500) -> None:
-    """Wait for the rerun an action starts (if it starts) to end and its charts to draw."""
-    try:
-        page.wait_for_selector(
-            f'{APP}[data-test-script-state="running"]', timeout=started_within_ms
-        )
-    except Exception:  # the rerun may have ended before it was seen
-        pass
+    """Wait for the rerun an action starts (if it starts) to end and its charts to draw.
+
+    ``started_within_ms``: how long to watch for the rerun to start (0: do not watch;
+    Playwright reads a timeout of 0 as "wait for ever").
+    """
+    if started_within_ms > 0:
+        try:
+            page.wait_for_selector(
+                f'{APP}[data-test-script-state="running"]', timeout=started_within_ms
+            )
+        except Exception:  # the rerun may have ended before it was seen
+            pass
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=TIMEOUT_MS)
     page.wait_for_function(
         "Array.from(document.querySelectorAll('" + CHARTS + "'))"

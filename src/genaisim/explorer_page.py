@@ -512,14 +512,44 @@ if posterior is not None:
         )
         label_column.caption("Share of trajectories with each label, and its interval over draws.")
 
-#: Every chart the page shows, by a plain title: the Export tab offers each of them.
-exportable: dict[str, object] = {}
+#: Every chart the page shows (a Vega-Lite spec), by a plain title: the Export tab offers each.
+exportable: dict[str, dict] = {}
 
 
-def show(title: str, chart, width: str = "content") -> None:
-    """Show a chart and offer it for export under ``title``."""
-    exportable[title] = chart
-    st.altair_chart(chart, width=width, theme=None)
+def _results_key(results: Results) -> tuple:
+    draws = None if results.draws is None else tuple(results.draws)
+    return (results.scenario.model_dump_json(), results.seed, results.replications, draws)
+
+
+#: The charts drawn from simulated results, by kind.
+SCENARIO_CHARTS = {
+    "value": charts.value_trajectories,
+    "stages": charts.portfolio_stages,
+    "kpis": charts.kpis,
+}
+
+
+@st.cache_data(hash_funcs={Results: _results_key}, max_entries=128, show_spinner=False)
+def scenario_chart(kind: str, results: tuple[Results, ...]) -> dict:
+    """A chart of these results as a Vega-Lite spec, built once per set of results.
+
+    Building an Altair chart and turning it into its spec takes longer than simulating
+    the default scenario: a rerun that changes nothing in the results reuses the spec.
+    """
+    return SCENARIO_CHARTS[kind](list(results)).to_dict()
+
+
+def show(title: str, chart, width: str = "content", height: int | None = None) -> None:
+    """Show a chart (an Altair chart or its spec) and offer it for export under ``title``.
+
+    ``height`` replaces the chart's own height on the page only; the export keeps it.
+    """
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    exportable[title] = spec
+    shown = spec if height is None else {**spec, "height": height}
+    # A chart's description is its accessible name; one without gets its title.
+    alt_text = None if spec.get("description") else title
+    st.vega_lite_chart(spec=shown, width=width, theme=None, alt=alt_text)
 
 
 compare_tab, roadmap_tab, inside_tab, sensitivity_tab, explain_tab, export_tab = st.tabs(
@@ -548,13 +578,12 @@ with compare_tab:
         if (other := run(other_scenario, scenario.simulation.replications, results.seed))
         is not None
     ]
-    trajectories = charts.value_trajectories(compared)
+    trajectories = scenario_chart("value", tuple(compared))
     # Streamlit fits a single (layered) chart, titles and legend included, into its height;
     # the slide export keeps the chart as it is, this view gives it room for its titles.
-    st.altair_chart(trajectories.properties(height=IN_APP_HEIGHT), width="content", theme=None)
-    exportable["Compare: value over time"] = trajectories
-    show("Compare: the portfolio's stages", charts.portfolio_stages(compared))
-    show("Compare: cost per transaction", charts.kpis(compared))
+    show("Compare: value over time", trajectories, height=IN_APP_HEIGHT)
+    show("Compare: the portfolio's stages", scenario_chart("stages", tuple(compared)))
+    show("Compare: cost per transaction", scenario_chart("kpis", tuple(compared)))
 
     st.markdown("**The verdict, side by side** — same replications and seed for each")
     st.dataframe(
@@ -787,9 +816,11 @@ with roadmap_tab:
             roadmap.renamed(results, "with the changes"),
             roadmap.renamed(unchanged, "no change"),
         ]
-        plan_chart = charts.value_trajectories(paths)
-        st.altair_chart(plan_chart.properties(height=IN_APP_HEIGHT), width="content", theme=None)
-        exportable["Roadmap: the plan against no change"] = plan_chart
+        show(
+            "Roadmap: the plan against no change",
+            scenario_chart("value", tuple(paths)),
+            height=IN_APP_HEIGHT,
+        )
         difference = roadmap.in_millions(support.what_if_difference(unchanged, results))
         st.markdown(f"**{roadmap.plan_headline(difference, scenario.simulation.years)}**")
         st.markdown(
@@ -813,7 +844,7 @@ with roadmap_tab:
                 for column in difference.columns[1:]
             },
         )
-        show("Roadmap: the portfolio's stages", charts.portfolio_stages(paths))
+        show("Roadmap: the portfolio's stages", scenario_chart("stages", tuple(paths)))
 
         st.markdown("**The cost of waiting**")
         st.caption(
@@ -881,11 +912,8 @@ with roadmap_tab:
             st.caption("The plan changed since the cost of waiting was computed; compute it again.")
     else:
         st.info("Add a lever change to see the plan against changing nothing.")
-        st.altair_chart(
-            charts.value_trajectories(results).properties(height=IN_APP_HEIGHT),
-            width="content",
-            theme=None,
-        )
+        spec = scenario_chart("value", (results,))
+        st.vega_lite_chart(spec={**spec, "height": IN_APP_HEIGHT}, width="content", theme=None)
 
 # -- inside an organisation ------------------------------------------------------------
 with inside_tab:
