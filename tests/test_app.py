@@ -71,12 +71,24 @@ def test_inside_an_organisation_tells_what_happened_to_the_chosen_one():
 
     app = start({"preset": "population_2024", "population.organisations": "4"})
     assert not app.exception
-    organisation = next(n for n in app.number_input if n.label == "Organisation")
-    organisation.set_value(2).run()
+    app.number_input(key="inside_organisation").set_value(2).run()
     assert not app.exception
     scenario = load_scenario("population_2024").with_changes({"population.organisations": 4})
     results = simulate(scenario, seed=scenario.simulation.seed)
-    assert any(m.value == as_markdown(story(results, 0, 2)) for m in app.markdown)
+    told = as_markdown(story(results, 0, 2))
+    assert any(m.value == told for m in app.markdown)
+    # The link carries the organisation shown, and reopens it.
+    assert app.query_params["organisation"] == "2"
+    again = start(dict(app.query_params))
+    assert again.number_input(key="inside_organisation").value == 2
+    assert any(m.value == told for m in again.markdown)
+
+
+def test_a_link_to_an_organisation_the_run_does_not_have_shows_the_last_one():
+    app = start({"preset": "baseline", "organisation": "7", "replication": "x"})
+    assert not app.exception
+    assert app.number_input(key="inside_organisation").value == 0
+    assert any("replication='x'" in w.value for w in app.sidebar.warning)
 
 
 def test_the_verdict_is_at_the_top_in_millions_with_break_even_and_labels(first_screen):
@@ -90,7 +102,7 @@ def test_the_verdict_is_at_the_top_in_millions_with_break_even_and_labels(first_
     mean = f"{expected.value / 1000:+.1f} M".replace("-", "\u2212")
     assert metrics["Mean net value after 5 years, per organisation"] == mean
     assert metrics["Paid back within 5 years"] == f"{expected.paid_back:.0%}"
-    assert metrics["Break-even, months after the first pilot"] == expected.break_even_text()
+    assert metrics["Median break-even, months after the first pilot"] == expected.break_even_text()
     ends = [m.value for m in app.markdown if m.value.startswith("**How the runs end:**")]
     assert ends == [f"**How the runs end:** {expected.labels_text()}."]
     # The comparison tab sets the same verdict beside each compared scenario.
@@ -150,7 +162,7 @@ def test_a_link_to_a_view_the_page_does_not_have_says_so_and_opens_the_rest():
 def test_a_saved_scenario_can_be_compared_with_a_preset():
     app = start()
     app.slider(key=OWNER).set_value(0.9).run()
-    app.text_input(key="save_name").set_value("Named owners").run()
+    app.text_input(key="save_name").set_value("Named owners")
     app.button(key="save_scenario").click().run()
     assert not app.exception
     saved = f"Named owners{support.SAVED_SUFFIX}"

@@ -245,6 +245,8 @@ def encode_link(preset: str, scenario: Scenario) -> tuple[dict[str, str], list[s
 #: Query parameters of the view rather than the scenario: the open tab, the scenarios
 #: compared with it and the what-if shown.
 TAB_PARAM, COMPARE_PARAM, WHAT_IF_PARAM = "tab", "compare", "what_if"
+#: Query parameters of the run shown inside one organisation (both counted from 0).
+REPLICATION_PARAM, ORGANISATION_PARAM = "replication", "organisation"
 
 #: Query parameters that are not parameter keys: the preset, the roadmap and the view.
 NOT_PARAMETERS = (
@@ -254,6 +256,8 @@ NOT_PARAMETERS = (
     TAB_PARAM,
     COMPARE_PARAM,
     WHAT_IF_PARAM,
+    REPLICATION_PARAM,
+    ORGANISATION_PARAM,
 )
 
 
@@ -264,6 +268,8 @@ class ViewState:
     tab: str | None = None
     compare: list[str] | None = None
     what_if: str | None = None
+    replication: int = 0
+    organisation: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -272,9 +278,15 @@ def encode_view(
     compare: Sequence[str] | None,
     default_compare: Sequence[str],
     what_if: str | None,
+    replication: int = 0,
+    organisation: int = 0,
 ) -> dict[str, str]:
     """URL query parameters for the view; what is as the page opens anyway is left out."""
     query = {}
+    if replication:
+        query[REPLICATION_PARAM] = str(int(replication))
+    if organisation:
+        query[ORGANISATION_PARAM] = str(int(organisation))
     if tab and tab != TABS[0]:
         query[TAB_PARAM] = tab
     if compare is not None and list(compare) != list(default_compare):
@@ -308,6 +320,13 @@ def decode_view(query: Mapping[str, str | Sequence[str]], presets: Sequence[str]
                     "URL: compared scenarios that are not presets here: " + ", ".join(unknown)
                 )
             view.compare = [n for n in names if n in presets][:3]
+    for name in (REPLICATION_PARAM, ORGANISATION_PARAM):
+        if name in query:
+            text = _single(query[name])
+            if text.isdigit():
+                setattr(view, name, int(text))
+            else:
+                view.problems.append(f"URL: {name}={text!r} is not a whole number from 0")
     if WHAT_IF_PARAM in query:
         label = _single(query[WHAT_IF_PARAM])
         if label in WHAT_IFS:
@@ -567,6 +586,8 @@ TIMELINE_TOOLTIP: dict[str, str] = {
     "ended": "Ended (month)",
     "outcome": "How it ended",
 }
+#: The timeline's plot width (px): shown at its own size, scaled down on a narrow screen.
+TIMELINE_WIDTH = 640
 #: How a deployment ended, in words.
 ENDINGS = {
     "abandoned": "stopped before going live",
@@ -654,11 +675,12 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
     rows = timeline["row"].nunique()
     live = timeline.loc[timeline["phase"] == "live", "row"].nunique()
     return (bars + ends).properties(
+        width=TIMELINE_WIDTH,
         height=max(200, 18 * rows),
         description=f"Timeline of {rows} use cases started, {live} of which went live.",
         title=alt.Title(
             "Every use case started: pilot, then live; a cross where it ended",
-            subtitle="In the app, hover a bar for its owner, its KPIs and how it ended.",
+            subtitle="Orange: pilot; green: live. Each bar's owner, KPIs and ending show on hover.",
         ),
     )
 

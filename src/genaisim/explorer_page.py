@@ -84,7 +84,11 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
         if now - shown >= 0.2:
             shown = now
             done = _estimate.time_share(share)
-            left = _estimate.seconds_left(share, now - started)
+            # Early on, the estimate made before the run is the better guide; as the run
+            # goes on, its own pace takes over.
+            left = done * _estimate.seconds_left(share, now - started) + (1.0 - done) * (
+                _estimate.seconds * (1.0 - done)
+            )
             text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
             bar.progress(done, text=text)
 
@@ -146,8 +150,9 @@ def run(
                 f"**{scenario.name}** was cancelled: {size}, {duration(estimate.seconds)} here."
                 if cancelled
                 else f"**{scenario.name}** is a large run: {size}, {duration(estimate.seconds)} on "
-                "this server. Fewer organisations or replications in the sidebar make it "
-                f"quicker; runs estimated at up to {CONFIRM_ABOVE_S:.0f} s start at once.",
+                "this server. Fewer organisations or replications (Run settings, in the "
+                "sidebar) make it quicker; runs estimated at up to "
+                f"{CONFIRM_ABOVE_S:.0f} s start at once.",
                 icon=":material/hourglass_top:",
             )
             st.button(
@@ -312,6 +317,8 @@ if "base" not in st.session_state:
         st.session_state["compare_with"] = view.compare
     if view.what_if is not None:
         st.session_state["what_if"] = view.what_if
+    st.session_state["inside_replication"] = view.replication
+    st.session_state["inside_organisation"] = view.organisation
     st.session_state["saved"] = {}
 
 # -- sidebar ---------------------------------------------------------------------------
@@ -392,10 +399,13 @@ with st.sidebar:
             "Kept while this browser tab is open, to compare with the presets in the Compare "
             "tab; download it (above) to keep it for good."
         )
-        save_name = st.text_input(
-            "Name", value=scenario.name.removesuffix(" (edited)"), key="save_name"
-        )
-        if st.button("Save", key="save_scenario", type="primary") and save_name.strip():
+        # A form: the name and the Save (or Enter) arrive together.
+        with st.form("save_form", border=False):
+            save_name = st.text_input(
+                "Name", value=f"My {scenario.name.removesuffix(' (edited)')}", key="save_name"
+            )
+            saving = st.form_submit_button("Save", key="save_scenario", type="primary")
+        if saving and save_name.strip():
             st.session_state["saved"][save_name.strip()] = scenario.with_changes(
                 {"name": save_name.strip()}
             ).model_dump_json()
@@ -425,6 +435,8 @@ with st.sidebar:
         None if compare_with is None else linked,
         default_others,
         st.session_state.get("what_if"),
+        st.session_state.get("inside_replication", 0),
+        st.session_state.get("inside_organisation", 0),
     )
 
 st.query_params.from_dict(query)
@@ -434,8 +446,11 @@ st.title("Why some GenAI deployments compound and others stay stuck in pilots")
 st.write(
     "Choose or edit a scenario of an organisation in the sidebar and see how its GenAI "
     "programme unfolds, over many simulated replications. The model is described in "
-    "docs/ODD.md; the link in your address bar reopens exactly this scenario."
+    "docs/ODD.md; the link in your address bar reopens this view: the scenario, the tab, "
+    "the comparison, the what-if and the organisation shown inside."
 )
+for note in link_notes:  # also in the sidebar; here it is seen on a phone too
+    st.warning(note, icon=":material/link_off:")
 st.subheader(scenario.name)
 results = run(scenario)
 if results is None:
@@ -462,7 +477,7 @@ paid_column.metric(
 )
 first_pilot = scenario.organisation.start_month
 even_column.metric(
-    "Break-even, months after the first pilot",
+    "Median break-even, months after the first pilot",
     current.break_even_text(),
     help="Median over every run, a run that never paid back counting as later than any "
     "that did; 95% interval from resampling whole replications. Counted from the first "
@@ -645,7 +660,8 @@ with compare_tab:
             "Effects are for this scenario, one lever at a time: a lever can add little "
             "while another foundation is missing (in the baseline, completing the feedback "
             "loop adds little until owners are named), so rank again after changing one to "
-            "see how they combine."
+            "see how they combine. Levers whose intervals include no change are in no "
+            "meaningful order among themselves."
         )
 
     st.markdown("**What if…** the current scenario changed one policy?")
@@ -922,16 +938,24 @@ with inside_tab:
         "the run's own events, and every use case it started as a timeline."
     )
     pick_replication, pick_organisation = st.columns(2)
+    last_replication = max(results.replications - 1, 0)
+    last_organisation = max(scenario.population.organisations - 1, 0)
+    # A number from a link, or from a larger scenario before, is brought within this run.
+    for key, last in (
+        ("inside_replication", last_replication),
+        ("inside_organisation", last_organisation),
+    ):
+        st.session_state[key] = min(int(st.session_state.get(key, 0)), last)
     replication = pick_replication.number_input(
-        "Replication", 0, max(results.replications - 1, 0), value=0, step=1
+        "Replication (0 is the first)", 0, last_replication, step=1, key="inside_replication"
     )
     organisation = pick_organisation.number_input(
-        "Organisation",
+        "Organisation (0 is the first)",
         0,
-        max(scenario.population.organisations - 1, 0),
-        value=0,
+        last_organisation,
         step=1,
         disabled=scenario.population.organisations == 1,
+        key="inside_organisation",
     )
     st.markdown("**What happened**")
     st.markdown(as_markdown(story(results, int(replication), int(organisation))))
@@ -939,7 +963,7 @@ with inside_tab:
     if timeline.empty:
         st.info("No use case was started in this replication.")
     else:
-        show("Inside: the use cases' timeline", support.timeline_chart(timeline), "stretch")
+        show("Inside: the use cases' timeline", support.timeline_chart(timeline))
 
 # -- sensitivity ---------------------------------------------------------------------
 with sensitivity_tab:

@@ -153,7 +153,8 @@ def verdict(summary: pd.DataFrame, horizon_months: int, seed: int = 0) -> Verdic
 
 def millions(k: float) -> str:
     """Thousands as signed millions with one decimal and a true minus: ``"\u22121.2 M"``."""
-    return f"{k / 1000:+.1f} M".replace("-", "\u2212")
+    m = round(k / 1000, 1)
+    return f"{m + 0.0:+.1f} M".replace("-", "\u2212") if m else "0.0 M"
 
 
 def verdict_table(verdicts: dict[str, Verdict]) -> pd.DataFrame:
