@@ -347,7 +347,7 @@ def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, serv
     page.goto(f"{server}/?preset=baseline&population.organisations=2000")
     prompt = page.get_by_text("is a large run")
     expect(prompt).to_be_visible()
-    expect(prompt).to_contain_text("2,000 organisation(s) × 20 replications × 60 months")
+    expect(prompt).to_contain_text("2,000 organisations × 20 replications × 60 months")
     expect(prompt).to_contain_text(re.compile(r"about \d+ (s|min) on this server"))
     wait_until_idle(page)
     expect(page.locator(CHARTS)).to_have_count(0)

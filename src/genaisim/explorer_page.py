@@ -93,6 +93,11 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
             bar.progress(done, text=text)
 
 
+def organisations(n: int) -> str:
+    """``1 organisation`` or ``2,000 organisations``."""
+    return f"{n:,} organisation" + ("" if n == 1 else "s")
+
+
 def duration(seconds: float) -> str:
     """``about 40 s`` or ``about 3 min``: an estimate, to its first figure."""
     if seconds < 90:
@@ -141,7 +146,7 @@ def run(
     cancelled = key in st.session_state["cancelled_runs"]
     if ask and (cancelled or estimate.seconds > st.session_state["allowed_s"]):
         size = (
-            f"{scenario.population.organisations:,} organisation(s) × "
+            f"{organisations(scenario.population.organisations)} × "
             f"{scenario.simulation.replications} replications × "
             f"{scenario.simulation.years * 12} months"
         )
@@ -457,7 +462,7 @@ if results is None:
     st.stop()
 st.caption(
     f"{scenario.description} — {results.replications} replications, "
-    f"{scenario.population.organisations} organisation(s), {results.years} years, "
+    f"{organisations(scenario.population.organisations)}, {results.years} years, "
     f"seed {results.seed}. {roadmap.roadmap_caption(scenario)}"
 )
 
@@ -509,7 +514,7 @@ if posterior is not None:
         drawn_summary = drawn.summary()
         st.markdown(
             f"**Parameter uncertainty** — {draws} parameter sets drawn from the posterior, "
-            f"one replication of {scenario.population.organisations} organisation(s) each. "
+            f"one replication of {organisations(scenario.population.organisations)} each. "
             "The draws replace the calibrated parameters' values (also any changed in the "
             "sidebar); everything else is as in the sidebar."
         )
