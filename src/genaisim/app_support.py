@@ -646,8 +646,13 @@ def deployment_timeline(
     return pd.DataFrame(segments, columns=list(dict.fromkeys(columns)))
 
 
-def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
-    """One row per deployment: its pilot and live phases as bars, a cross where it ended."""
+def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
+    """One row per deployment: its pilot and live phases as bars, a cross where it ended.
+
+    Styled as the other charts (the presentation theme); its title counts the use cases.
+    """
+    from genaisim.charts.theme import styled
+
     tooltip = [alt.Tooltip(f"{c}:N", title=t) for c, t in TIMELINE_TOOLTIP.items()]
     y = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=360))
     bars = (
@@ -674,14 +679,12 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
     )
     rows = timeline["row"].nunique()
     live = timeline.loc[timeline["phase"] == "live", "row"].nunique()
-    return (bars + ends).properties(
-        width=TIMELINE_WIDTH,
-        height=max(200, 18 * rows),
-        description=f"Timeline of {rows} use cases started, {live} of which went live.",
-        title=alt.Title(
-            "Every use case started: pilot, then live; a cross where it ended",
-            subtitle="Orange: pilot; green: live. Each bar's owner, KPIs and ending show on hover.",
-        ),
+    chart = (bars + ends).properties(width=TIMELINE_WIDTH, height=max(200, 24 * rows))
+    return styled(
+        chart,
+        f"{rows} use cases started, {live} of them taken live",
+        "Orange: pilot; green: live; a cross where a use case ended. "
+        "Each bar's owner, KPIs and ending show on hover.",
     )
 
 
