@@ -112,8 +112,8 @@ def test_levers_are_ranked_by_their_paired_effect_with_an_interval():
     nothing = table.set_index("lever").loc["Nothing"]
     assert (nothing["effect"], nothing["low"], nothing["high"]) == (0.0, 0.0, 0.0)
     assert nothing["sentence"] == (
-        "Nothing changes net value at the end by less than 0.05 M (95% interval +0.0 M to "
-        "+0.0 M): the interval includes no change."
+        "Nothing changes net value at the end by less than 0.05 M (95% interval 0.0 M to "
+        "0.0 M): the interval includes no change."
     )
     owners = table.set_index("lever").loc["Name owners"]
     paired = base.summary().merge(
