@@ -539,12 +539,19 @@ def simulate(
         elif callable(progress):
             reps = progress(reps)
         tables = _tables([_raw_replication(plans[i][0], plans[i][1], sim.seed) for i in reps])
+    return _results(tables, scenario, draws)
+
+
+def _results(
+    tables: ReplicationTables, scenario: Scenario, draws: pd.DataFrame | None = None
+) -> Results:
+    """The :class:`Results` of a scenario's tables, at the scenario's seed."""
     return Results(
         timeseries=tables.timeseries,
         deployments=tables.deployments,
         organisations=tables.organisations,
         scenario=scenario,
-        seed=sim.seed,
+        seed=scenario.simulation.seed,
         draws=draws,
     )
 
@@ -579,14 +586,7 @@ def simulate_in_steps(scenario: Scenario) -> Generator[float, None, Results]:
             model.step()
             yield (replication * months + model.month) / total
         parts.append(_raw_from_model(model, replication))
-    tables = _tables(parts)
-    return Results(
-        timeseries=tables.timeseries,
-        deployments=tables.deployments,
-        organisations=tables.organisations,
-        scenario=scenario,
-        seed=sim.seed,
-    )
+    return _results(_tables(parts), scenario)
 
 
 @dataclass(frozen=True)
