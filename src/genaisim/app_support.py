@@ -299,12 +299,8 @@ def encode_view(
 def decode_view(query: Mapping[str, str | Sequence[str]], presets: Sequence[str]) -> ViewState:
     """The view a link asks for; a tab, preset or what-if the page does not have is reported."""
     view = ViewState()
-    if TAB_PARAM in query:
-        tab = _single(query[TAB_PARAM])
-        if tab in TABS:
-            view.tab = tab
-        else:
-            view.problems.append(f"URL: no tab {tab!r}; the tabs are {', '.join(TABS)}")
+    view.tab = _one_of(query, TAB_PARAM, TABS, "tab", view.problems)
+    view.what_if = _one_of(query, WHAT_IF_PARAM, list(WHAT_IFS), "what-if", view.problems)
     if COMPARE_PARAM in query:
         text = _single(query[COMPARE_PARAM])
         try:
@@ -327,13 +323,24 @@ def decode_view(query: Mapping[str, str | Sequence[str]], presets: Sequence[str]
                 setattr(view, name, int(text))
             else:
                 view.problems.append(f"URL: {name}={text!r} is not a whole number from 0")
-    if WHAT_IF_PARAM in query:
-        label = _single(query[WHAT_IF_PARAM])
-        if label in WHAT_IFS:
-            view.what_if = label
-        else:
-            view.problems.append(f"URL: no what-if {label!r}; they are {', '.join(WHAT_IFS)}")
     return view
+
+
+def _one_of(
+    query: Mapping[str, str | Sequence[str]],
+    param: str,
+    allowed: Sequence[str],
+    what: str,
+    problems: list[str],
+) -> str | None:
+    """The link's value of ``param`` if it is one of ``allowed``; otherwise a problem."""
+    if param not in query:
+        return None
+    value = _single(query[param])
+    if value in allowed:
+        return value
+    problems.append(f"URL: no {what} {value!r}; there are {', '.join(allowed)}")
+    return None
 
 
 @dataclass

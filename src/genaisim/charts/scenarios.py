@@ -8,6 +8,7 @@ ones to test and to reuse in a script.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import altair as alt
 import numpy as np
@@ -137,13 +138,10 @@ def separated(values: pd.Series, gap: float) -> pd.Series:
     above its line, the rest below) is pushed down until it clears the one above it.
     The order of the labels never changes.
     """
-    order = values.sort_values(ascending=False).index
+    order = list(values.sort_values(ascending=False).index)
     placed = values.astype(float).copy()
-    previous = None
-    for position, index in enumerate(order):
-        if position >= 2 and previous is not None:
-            placed[index] = min(placed[index], placed[previous] - gap)
-        previous = index
+    for above, index in pairwise(order[1:]):
+        placed[index] = min(placed[index], placed[above] - gap)
     return placed
 
 
