@@ -86,9 +86,9 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
             done = _estimate.time_share(share)
             # Early on, the estimate made before the run is the better guide; as the run
             # goes on, its own pace takes over.
-            left = done * _estimate.seconds_left(share, now - started) + (1.0 - done) * (
-                _estimate.seconds * (1.0 - done)
-            )
+            planned = _estimate.seconds * (1.0 - done)
+            paced = _estimate.seconds_left(share, now - started)
+            left = done * paced + (1.0 - done) * planned
             text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
             bar.progress(done, text=text)
 
