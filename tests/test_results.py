@@ -72,6 +72,23 @@ def test_summary_labels_come_from_the_documented_set(results):
     assert summary["cumulative_net_value"].notna().all()
 
 
+def test_the_summary_is_computed_once_and_follows_a_replaced_table():
+    res = genaisim.simulate("baseline", **SMALL)
+    first = res.summary()
+    first.loc[:, "cumulative_net_value"] = 0.0  # a caller's change stays its own
+    again = res.summary()
+    pd.testing.assert_frame_equal(
+        again, genaisim.results.summarise(res.timeseries, res.deployments, res.label_rule)
+    )
+    assert not (again["cumulative_net_value"] == 0.0).all()
+    # A replaced table gives a new summary: here, the runs cut at 24 months.
+    res.timeseries = res.timeseries[res.timeseries["month"] < 24]
+    res.deployments = res.deployments[res.deployments["month_started"] < 24]
+    pd.testing.assert_frame_equal(
+        res.summary(), genaisim.simulate("baseline", **SMALL).summary(months=24)
+    )
+
+
 def test_the_same_seed_gives_identical_tables_bit_for_bit():
     first = genaisim.simulate("compounder", **SMALL)
     second = genaisim.simulate("compounder", **SMALL)

@@ -161,6 +161,10 @@ class Results:
     label_rule: LabelRule = field(default_factory=LabelRule)
     draws: pd.DataFrame | None = None
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    #: the default summary and the tables it was computed from (see :meth:`summary`)
+    _summary: tuple[tuple, pd.DataFrame] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def replications(self) -> int:
@@ -177,7 +181,23 @@ class Results:
 
         ``rule`` labels with other thresholds; ``months`` reads the runs as if they had
         stopped after that many months (to see how labels move with the horizon).
+
+        The default summary (no ``rule``, no ``months``) is computed once and a copy
+        returned on each call; it is computed again if a table or the rule is replaced.
+        The tables are not expected to change in place.
         """
+        if rule is None and months is None:
+            inputs = (self.timeseries, self.deployments, self.draws, self.label_rule)
+            if self._summary is not None and all(
+                a is b for a, b in zip(self._summary[0], inputs, strict=True)
+            ):
+                return self._summary[1].copy()
+            summary = self._summarise(None, None)
+            self._summary = (inputs, summary)
+            return summary.copy()
+        return self._summarise(rule, months)
+
+    def _summarise(self, rule: LabelRule | None, months: int | None) -> pd.DataFrame:
         timeseries = self.timeseries
         deployments = self.deployments
         if months is not None:
