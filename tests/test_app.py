@@ -26,10 +26,26 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "portfolio_templa
 OWNERS = "Ownership: owner probability"
 
 
-def start(query: dict[str, str] | None = None) -> AppTest:
+#: Every sidebar group of sliders, by the pattern it is named after, in any preset.
+GROUPS = {
+    pattern
+    for name in ("baseline", CALIBRATED)
+    for pattern in support.slider_specs(load_scenario(name))
+}
+
+
+def start(query: dict[str, str] | None = None, open_groups: bool = True) -> AppTest:
+    """The app after its first run; with every sidebar group open unless ``open_groups`` is False.
+
+    A closed group does not draw its sliders (tests of that below): opening them all lets
+    a test reach any slider, as a user would after opening its group.
+    """
     app = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         app.query_params[key] = value
+    if open_groups:
+        for pattern in GROUPS:
+            app.session_state[f"group:{pattern}"] = True
     return app.run()
 
 
@@ -117,6 +133,36 @@ def test_the_sidebar_has_a_slider_for_every_bounded_parameter(first_screen):
     rendered = {s.key for s in first_screen.sidebar.slider}
     assert {f"param:{k}" for k in keys} <= rendered
     assert "The pilot loop" in specs and "Ownership" in specs
+
+
+def test_a_closed_group_draws_no_sliders_and_keeps_its_values():
+    app = start(open_groups=False)
+    assert not app.exception
+    assert [s.key for s in app.sidebar.slider] == ["param:simulation.replications"]
+    app.session_state["group:Ownership"] = True
+    app.run()
+    owners = support.slider_specs(load_scenario("baseline"))["Ownership"]
+    assert {s.key for s in app.sidebar.slider} == {
+        "param:simulation.replications",
+        *(f"param:{spec.key}" for spec in owners),
+    }
+    app.slider(key=OWNER).set_value(0.9).run()
+    app.session_state["group:Ownership"] = False
+    app.run()
+    app.run()  # a second run: Streamlit drops a widget's value one run after it was drawn
+    assert OWNER not in {s.key for s in app.sidebar.slider}
+    assert app.session_state["scenario"].get("ownership.owner_probability") == 0.9
+    assert app.query_params["ownership.owner_probability"] == "0.9"
+    app.session_state["group:Ownership"] = True
+    app.run()
+    assert app.slider(key=OWNER).value == pytest.approx(0.9)
+
+
+def test_a_link_sets_the_values_of_closed_groups():
+    app = start({"preset": "baseline", "ownership.owner_probability": "0.9"}, open_groups=False)
+    assert not app.exception
+    assert not [s for s in app.sidebar.slider if s.key == OWNER]
+    assert app.session_state["scenario"].get("ownership.owner_probability") == 0.9
 
 
 def test_choosing_another_scenario_reruns_it():

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from genaisim import load_scenario
 from genaisim.calibration.posterior import load_posterior
@@ -147,10 +148,24 @@ def open_tab(page: Page, name: str) -> None:
     wait_until_idle(page)
 
 
-def visible_charts_drawn(page: Page) -> int:
-    """How many visible Vega-Lite charts have drawn their canvas or svg."""
+def visible_charts_drawn(page: Page, expected: int) -> int:
+    """How many visible Vega-Lite charts have drawn their canvas or svg.
+
+    Waits (up to a rerun's time) for ``expected`` of them: a page that has just loaded
+    may still be adding charts when its first one is drawn.
+    """
     charts = page.locator(CHARTS).filter(visible=True)
     expect(charts.first.locator("canvas, svg").first).to_be_visible()
+    try:
+        page.wait_for_function(
+            "n => Array.from(document.querySelectorAll('" + CHARTS + "'))"
+            ".filter(c => c.offsetParent !== null && c.querySelector('canvas, svg'))"
+            ".length >= n",
+            arg=expected,
+            timeout=RERUN_MS,
+        )
+    except PlaywrightTimeout:  # fewer than expected: the count below says how many
+        pass
     return sum(chart.locator("canvas, svg").count() > 0 for chart in charts.all())
 
 
@@ -186,7 +201,7 @@ def test_the_first_page_shows_the_baseline_results(page):
     expect(page.get_by_text(re.compile(r"How the runs end: .*\d+%"))).to_be_visible()
     screenshot(page, "01-first-page")
     assert_no_errors(page)
-    assert visible_charts_drawn(page) == 3
+    assert visible_charts_drawn(page, 3) == 3
     # The page is for its users: no Deploy button (.streamlit/config.toml).
     expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
 
@@ -231,7 +246,7 @@ def test_a_comparison_shows_charts_and_outcomes_for_each_scenario(page):
     )
     screenshot(page, "03-comparison")
     assert_no_errors(page)
-    assert visible_charts_drawn(page) == 3
+    assert visible_charts_drawn(page, 3) == 3
 
 
 def test_the_export_tab_downloads_the_chart_as_png(page):
@@ -261,9 +276,19 @@ def test_a_calibrated_population_says_what_is_calibrated_and_draws_its_uncertain
     expect(note).to_be_visible()
     expect(note).to_contain_text("docs/calibration.md")
     calibrated = load_posterior(load_scenario("enterprise_2024").posterior).keys
+    # Each sidebar group says how many of its sliders are calibrated, and an open group
+    # marks them (a closed group draws no sliders).
     sidebar = page.locator('[data-testid="stSidebar"]')
+    groups = sidebar.locator('[data-testid="stExpander"]').filter(has_text="calibrated)")
+    counts = [
+        int(re.search(r"\((\d+) calibrated\)", text).group(1))
+        for text in groups.locator("summary").all_inner_texts()
+    ]
+    assert sum(counts) == len(calibrated)
+    groups.first.locator("summary").click()
     marked = sidebar.locator('[data-testid="stWidgetLabel"]').filter(has_text="(calibrated)")
-    expect(marked).to_have_count(len(calibrated))
+    expect(marked).to_have_count(counts[0])
+    wait_until_idle(page)
 
     draws = page.locator('[data-testid="stMain"] [data-testid="stSlider"]').filter(
         has_text="N (parameter sets)"
@@ -328,7 +353,7 @@ def test_a_roadmap_starts_from_the_uploaded_portfolio_and_marks_its_lever_change
     # The value chart against the no-change path, and the portfolio's stages.
     charts = page.locator(CHARTS).filter(visible=True)
     expect(charts).to_have_count(2)
-    assert visible_charts_drawn(page) == 2
+    assert visible_charts_drawn(page, 2) == 2
     grid = page.locator('[data-testid="stDataFrame"]').filter(visible=True).filter(has_text="Month")
     expect(grid.first).to_contain_text("Name owners")
     wait_until_idle(page)
@@ -453,7 +478,7 @@ def test_on_a_phone_no_chart_is_wider_than_the_screen(server, browser):
     phone.set_default_timeout(RERUN_MS)
     phone.goto(server)
     wait_until_idle(phone)
-    assert visible_charts_drawn(phone) == 3
+    assert visible_charts_drawn(phone, 3) == 3
     rights = phone.evaluate(
         "Array.from(document.querySelectorAll("
         "'[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas'))"

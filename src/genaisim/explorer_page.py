@@ -226,6 +226,11 @@ def widget_key(key: str) -> str:
     return f"param:{key}"
 
 
+def group_key(pattern: str) -> str:
+    """The session-state key of the sidebar group of one pattern's sliders (open or not)."""
+    return f"group:{pattern}"
+
+
 def load_into_widgets(scenario: Scenario) -> None:
     """Make the scenario the base and show its values in every widget, its roadmap too."""
     st.session_state["base"] = scenario
@@ -326,6 +331,11 @@ if "base" not in st.session_state:
     st.session_state["inside_organisation"] = view.organisation
     st.session_state["saved"] = {}
 
+# A widget not drawn in a run loses its value (Streamlit's clean-up): the sliders of a
+# closed group are not drawn, so every parameter's value is kept as the session's own.
+for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("param:")]:
+    st.session_state[key] = st.session_state[key]
+
 # -- sidebar ---------------------------------------------------------------------------
 with st.sidebar:
     st.header("Scenario")
@@ -363,8 +373,17 @@ with st.sidebar:
     specs_by_pattern = support.slider_specs(base)
     if posterior is not None:
         specs_by_pattern = support.mark_calibrated(specs_by_pattern, posterior.keys)
+    # Only an open group draws its sliders (a hundred sliders drawn on every rerun cost
+    # the browser half a second); a closed group's values are the ones kept in the
+    # session, which every run keeps alive (below the first run).
     for pattern, specs in specs_by_pattern.items():
-        with st.expander(support.group_label(pattern, specs), expanded=False):
+        group = st.expander(
+            support.group_label(pattern, specs), key=group_key(pattern), on_change="rerun"
+        )
+        if not group.open:
+            values |= {spec.key: st.session_state[widget_key(spec.key)] for spec in specs}
+            continue
+        with group:
             for spec in specs:
                 values[spec.key] = st.slider(
                     spec.label,
@@ -555,8 +574,10 @@ def scenario_chart(kind: str, results: tuple[Results, ...]) -> dict:
 
     Building an Altair chart and turning it into its spec takes longer than simulating
     the default scenario: a rerun that changes nothing in the results reuses the spec.
+    Not validated against the Vega-Lite schema here (a third of the time): the tests
+    validate every chart these builders make.
     """
-    return SCENARIO_CHARTS[kind](list(results)).to_dict()
+    return SCENARIO_CHARTS[kind](list(results)).to_dict(validate=False)
 
 
 def show(title: str, chart, width: str = "content", height: int | None = None) -> None:
@@ -564,7 +585,7 @@ def show(title: str, chart, width: str = "content", height: int | None = None) -
 
     ``height`` replaces the chart's own height on the page only; the export keeps it.
     """
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # tests validate
     exportable[title] = spec
     shown = spec if height is None else {**spec, "height": height}
     # A chart's description is its accessible name; one without gets its title.
