@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,22 @@ import pytest
 import genaisim
 from genaisim.agents import Deployment, Organisation
 from genaisim.model import GenAISimModel
+
+#: The test process's own ``__main__`` (pytest's).
+MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Each test starts and ends with the test process's own ``__main__``.
+
+    Streamlit's AppTest runs the page as ``__main__`` and leaves it there (also from a
+    fixture shared by a module's tests); a later test in the same process that spawns
+    worker processes (a sweep, a Dask cluster) would have them run the page.
+    """
+    sys.modules["__main__"] = MAIN
+    yield
+    sys.modules["__main__"] = MAIN
 
 
 def build_model(changes: dict[str, Any] | None = None, seed: int = 1) -> GenAISimModel:

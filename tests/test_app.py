@@ -449,6 +449,27 @@ def test_tornado_ranks_levers_by_swing():
     assert calls[-1] == pytest.approx(1.0) and len(calls) == 5
 
 
+def test_tornado_on_worker_processes_gives_the_same_table():
+    from genaisim.results import scenario_mean, start_pool
+
+    scenario = load_scenario("baseline")
+    levers = ("ownership.owner_probability", "portfolio.pilot_appetite")
+    serial = support.tornado(scenario, levers=levers, replications=3)
+    asked = []
+
+    def on_pool(scenarios, outcome):
+        asked.extend(scenarios)
+        return pool.map(scenario_mean, scenarios, [outcome] * len(scenarios))
+
+    # start_pool: the app's tests leave Streamlit's page as this process's __main__.
+    with start_pool(2) as pool:
+        pooled = support.tornado(scenario, levers=levers, replications=3, means=on_pool)
+    pd.testing.assert_frame_equal(pooled, serial)
+    # The current scenario, then each lever's low and high end, at 3 replications each.
+    assert len(asked) == 5 and asked[0] == scenario.with_changes({"simulation.replications": 3})
+    assert asked[3].portfolio.pilot_appetite == 0.0 and asked[4].portfolio.pilot_appetite == 12
+
+
 def test_cli_finds_the_app():
     # app.py in the checkout links to the page that ships with the package.
     assert cli.app_path() == Path(APP).resolve()

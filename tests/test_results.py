@@ -225,6 +225,41 @@ def test_simulate_on_two_processes_gives_identical_tables():
         genaisim.simulate(scenario, replications=2, workers=0)
 
 
+def test_simulate_on_a_kept_pool_gives_identical_tables_and_leaves_it_running():
+    from genaisim.results import start_pool
+
+    scenario = genaisim.load_scenario("roadmap_example")
+    serial = genaisim.simulate(scenario, replications=6, seed=5, years=2)
+    with start_pool(2) as pool:
+        for _ in range(2):  # the pool serves a second call as it served the first
+            pooled = genaisim.simulate(scenario, replications=6, seed=5, years=2, executor=pool)
+            for name in ("timeseries", "deployments", "organisations"):
+                pd.testing.assert_frame_equal(
+                    getattr(pooled, name), getattr(serial, name), check_exact=True
+                )
+
+
+def test_worker_processes_do_not_run_the_callers_main_script(tmp_path, monkeypatch):
+    import types
+
+    from genaisim.results import start_pool
+
+    # As under Streamlit, whose page runs as __main__: here a page that would kill a
+    # worker that ran it (the pool would then be broken).
+    page = tmp_path / "page.py"
+    page.write_text("raise SystemExit('the page ran in a worker')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    serial = genaisim.simulate("baseline", replications=4, seed=5, years=1)
+    with start_pool(2) as pool:
+        pooled = genaisim.simulate(
+            "baseline", replications=4, seed=5, years=1, executor=pool, workers=2
+        )
+    pd.testing.assert_frame_equal(pooled.timeseries, serial.timeseries, check_exact=True)
+    assert main.__file__ == str(page) and main.__spec__ is None  # left as it was
+
+
 def test_simulating_in_steps_gives_simulates_tables_and_reports_every_month():
     scenario = genaisim.load_scenario("compounder").with_changes(
         {"population.organisations": 3, "simulation.replications": 3, "simulation.years": 2}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -704,49 +704,56 @@ def tornado(
     outcome: str = "cumulative_net_value",
     progress: Callable[[float, str], Any] | None = None,
     run: Callable[[Scenario, int, int], Results] | None = None,
+    means: Callable[[Sequence[Scenario], str], Iterable[float]] | None = None,
 ) -> pd.DataFrame:
     """One-factor-at-a-time sensitivity: each lever at the low and high ends of its range.
 
     Returns one row per lever with the mean ``outcome`` at low and high, the base mean
     and the swing (|high - low|), largest swing first. ``progress(fraction, text)`` is
     called after every run; ``run(scenario, replications, seed)`` replaces
-    :func:`simulate` (e.g. with a cached version).
+    :func:`simulate` (e.g. with a cached version). ``means(scenarios, outcome)``, when
+    given, replaces both: it gets every scenario to run at once (the current one first,
+    then each lever's low and high end, replications and seed set) and gives each one's
+    mean ``outcome`` in that order, e.g. from :func:`genaisim.results.scenario_mean` on
+    worker processes.
     """
-    run = run or (lambda s, r, sd: simulate(s, replications=r, seed=sd))
     seed = scenario.simulation.seed if seed is None else seed
     info = {p.key: p for p in scenario.parameters()}
-    total = 1 + 2 * len(levers)
-    done = 0
-
-    def mean_of(s: Scenario, text: str) -> float:
-        nonlocal done
-        value = float(run(s, replications, seed).summary()[outcome].mean())
-        done += 1
-        if progress:
-            progress(done / total, text)
-        return value
-
-    base = mean_of(scenario, "current scenario")
-    rows = []
+    ends = []
     for key in levers:
-        p = info[key]
-        low, high = p.low, p.high
+        low, high = info[key].low, info[key].high
         if key == "portfolio.pilot_appetite":  # the full range (36/year) is not a policy
             low, high = 0.0, 12.0
-        at_low = mean_of(scenario.with_changes({key: p.kind(low)}), f"{key} = {low:g}")
-        at_high = mean_of(scenario.with_changes({key: p.kind(high)}), f"{key} = {high:g}")
-        rows.append(
-            {
-                "lever": key,
-                "current": p.value,
-                "low": low,
-                "high": high,
-                "at_low": at_low,
-                "at_high": at_high,
-                "base": base,
-                "swing": abs(at_high - at_low),
-            }
-        )
+        ends.append((key, low, high))
+    runs = [(scenario, "current scenario")] + [
+        (scenario.with_changes({key: info[key].kind(end)}), f"{key} = {end:g}")
+        for key, low, high in ends
+        for end in (low, high)
+    ]
+    if means is not None:
+        fixed = {"simulation.replications": replications, "simulation.seed": seed}
+        values = list(means([s.with_changes(fixed) for s, _ in runs], outcome))
+    else:
+        run = run or (lambda s, r, sd: simulate(s, replications=r, seed=sd))
+        values = []
+        for done, (s, text) in enumerate(runs, start=1):
+            values.append(float(run(s, replications, seed).summary()[outcome].mean()))
+            if progress:
+                progress(done / len(runs), text)
+    base = values[0]
+    rows = [
+        {
+            "lever": key,
+            "current": info[key].value,
+            "low": low,
+            "high": high,
+            "at_low": at_low,
+            "at_high": at_high,
+            "base": base,
+            "swing": abs(at_high - at_low),
+        }
+        for (key, low, high), at_low, at_high in zip(ends, values[1::2], values[2::2], strict=True)
+    ]
     return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
 
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -509,6 +514,7 @@ def simulate(
     posterior: int | None = None,
     posterior_file: str | Path | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
 ) -> Results:
     """Run a scenario over replications and return its :class:`Results`.
 
@@ -527,7 +533,12 @@ def simulate(
         workers: run the replications on this many processes (default 1: in this
             process). Every replication depends only on its seed, so the tables are
             identical whatever the number of workers. The processes are spawned (not
-            forked): in a script, call ``simulate`` under ``if __name__ == "__main__":``.
+            forked) and do not run the calling script again.
+        executor: run the replications on these processes (a
+            :class:`concurrent.futures.ProcessPoolExecutor` kept between calls, as the
+            app keeps one) rather than starting new ones; ``workers`` is then how many
+            it has (default 2), which sets how the replications are split. Identical
+            tables again.
 
     """
     scenario = load_scenario(scenario)
@@ -547,7 +558,10 @@ def simulate(
         plans, draws = _posterior_plans(scenario, posterior, posterior_file)
     if workers is not None and workers < 1:
         raise GenaisimError(f"workers = {workers}: give at least 1")
-    if workers and workers > 1 and len(plans) > 1:
+    if executor is not None and len(plans) > 1:
+        raw = _in_parallel(plans, sim.seed, workers or 2, progress, scenario.name, executor)
+        tables = _tables(raw)
+    elif workers and workers > 1 and len(plans) > 1:
         tables = _tables(_in_parallel(plans, sim.seed, workers, progress, scenario.name))
     else:
         reps: Iterable[int] = range(len(plans))
@@ -689,8 +703,76 @@ TABLES_FACTOR = 1.1
 SCALING_EXPONENT = 1.07
 
 
+_MAIN_LOCK = threading.RLock()
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Processes spawned in this block do not run the caller's main module again.
+
+    A spawned process first runs the main module, found by its name (``__spec__``) or,
+    without one, by its file: a script not guarded by ``if __name__ == "__main__"`` would
+    run again in every worker, and a Streamlit page (run as ``__main__``) would draw
+    itself there. The work sent to the processes is the library's own functions, which
+    do not need it.
+    """
+    with _MAIN_LOCK:  # one thread at a time: each restores what it found
+        main = sys.modules["__main__"]
+        path = main.__dict__.pop("__file__", None)
+        spec, main.__spec__ = getattr(main, "__spec__", None), None
+        try:
+            yield
+        finally:
+            main.__spec__ = spec
+            if path is not None:
+                main.__file__ = path
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes to keep for :func:`simulate`'s ``executor``, started and warmed now.
+
+    Each process imports the model and runs a tiny scenario at once (about a second),
+    so the first real run does not wait for it. The processes are spawned (not forked:
+    the caller may run threads) and do not run the caller's main script again: a
+    Streamlit page runs as ``__main__``, and a spawned process would otherwise run the
+    page while it starts. Shut the pool down when done (``pool.shutdown()``), or use it
+    in a ``with`` block.
+    """
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    tiny = load_scenario("baseline").with_changes(
+        {"simulation.replications": 1, "simulation.years": 1}
+    )
+    with _main_hidden():  # processes start as work arrives: one per warm-up run
+        for _ in range(workers):
+            pool.submit(_warm_up, tiny)
+    return pool
+
+
+def _warm_up(scenario: Scenario) -> None:
+    """A worker's first run: the model, its tables and their summary, each imported once."""
+    scenario_mean(scenario)
+
+
+def scenario_mean(scenario: Scenario, outcome: str = "cumulative_net_value") -> float:
+    """The mean of a summary's ``outcome`` over every organisation of every replication.
+
+    Small to send back from a worker process: the app's tornado runs its scenarios so.
+    """
+    return float(simulate(scenario).summary()[outcome].mean())
+
+
 def _raw_chunk(chunk: list[tuple[Scenario, int, int]]) -> list[_RawReplication]:
     return [_raw_replication(scenario, replication, seed) for scenario, replication, seed in chunk]
+
+
+def share_size(replications: int, workers: int) -> int:
+    """How many replications go to a worker at a time: four shares per worker or so.
+
+    Balanced load, little pickling.
+    """
+    return max(1, -(-replications // (workers * 4)))
 
 
 def _in_parallel(
@@ -699,22 +781,51 @@ def _in_parallel(
     workers: int,
     progress: bool | Callable[[Iterable[int]], Iterable[int]],
     name: str,
+    executor: Executor | None = None,
 ) -> list[_RawReplication]:
-    """The replications' raw records, computed on ``workers`` processes, in order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The replications' raw records, computed on ``workers`` processes, in order.
 
-    # A few chunks per worker: balanced load, little pickling.
-    size = max(1, -(-len(plans) // (workers * 4)))
+    On ``executor`` if given (left running), else on processes started for this call.
+    """
+    import multiprocessing
+
+    size = share_size(len(plans), workers)
     chunks = [
         [(scenario, replication, seed) for scenario, replication in plans[i : i + size]]
         for i in range(0, len(plans), size)
     ]
+    if executor is not None:
+        return _gather(executor, chunks, progress, name, workers)
     # spawn, not fork: the caller may run threads (a progress bar, the app's server), and
     # forking a process with threads can deadlock the child.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
-        done: Iterable[list[_RawReplication]] = pool.map(_raw_chunk, chunks)
+        return _gather(pool, chunks, progress, name, workers)
+
+
+def _gather(
+    executor: Executor,
+    chunks: list[list[tuple[Scenario, int, int]]],
+    progress: bool | Callable[[Iterable[int]], Iterable[int]],
+    name: str,
+    workers: int,
+) -> list[_RawReplication]:
+    """The chunks' records, run on ``executor``, in order.
+
+    At most ``workers`` chunks are handed out at a time, the next one as one is
+    collected: a caller that stops (an exception, or a Streamlit page left) leaves the
+    processes busy with one chunk each at most.
+    """
+    waiting = iter(chunks)
+    running: deque[Future[list[_RawReplication]]] = deque()
+
+    def hand_out() -> None:
+        with _main_hidden():  # a pool starts its processes as work arrives
+            while len(running) < workers and (chunk := next(waiting, None)) is not None:
+                running.append(executor.submit(_raw_chunk, chunk))
+
+    hand_out()
+    try:
         steps: Iterable[int] = range(len(chunks))
         if progress is True:
             from tqdm.auto import tqdm
@@ -722,13 +833,17 @@ def _in_parallel(
             steps = tqdm(steps, desc=name, unit="chunk", delay=1.0, leave=False, disable=None)
         elif callable(progress):
             steps = progress(steps)
-        results = iter(done)
-        parts = []
+        parts: list[_RawReplication] = []
         for _ in steps:
-            parts.extend(next(results))
-        for rest in results:  # a progress wrapper that stopped early
-            parts.extend(rest)
-    return parts
+            parts.extend(running.popleft().result())
+            hand_out()
+        while running:  # a progress wrapper that stopped early
+            parts.extend(running.popleft().result())
+            hand_out()
+        return parts
+    finally:
+        for future in running:
+            future.cancel()
 
 
 def _posterior_plans(
