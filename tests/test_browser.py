@@ -362,9 +362,16 @@ def test_a_roadmap_starts_from_the_uploaded_portfolio_and_marks_its_lever_change
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) the process has used so far."""
+    """CPU time (user and system) the process and its children (the server's worker
+    processes) have used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = {
+        int(child)
+        for thread in Path(f"/proc/{pid}/task").iterdir()  # started by any of its threads
+        for child in (thread / "children").read_text().split()
+    }
+    return own + sum(cpu_seconds(child) for child in children)
 
 
 def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, server):
@@ -385,15 +392,34 @@ def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, serv
     clicked = time.monotonic()
     expect(page.get_by_text("was cancelled")).to_be_visible(timeout=10_000)
     wait_until_idle(page)
-    # Idle within 2 s of the click: from then on the server uses (almost) no CPU. A
-    # simulation still running would use a whole core, 1 s per second; 0.2 s over 2 s
-    # leaves room for Streamlit's own housekeeping and the browser's messages.
+    # Idle within 2 s of the click: from then on the server and its worker processes use
+    # (almost) no CPU. A simulation still running would use a whole core, 1 s per second;
+    # 0.2 s over 2 s leaves room for Streamlit's own housekeeping and the browser's messages.
     time.sleep(max(0.0, 2.0 - (time.monotonic() - clicked)))
     pid = SERVER_PIDS[server]
     before = cpu_seconds(pid)
     time.sleep(2.0)
     assert cpu_seconds(pid) - before < 0.2
     expect(page.get_by_role("button", name="Run anyway")).to_be_visible()
+    assert_no_errors(page)
+
+
+def test_cancel_stops_a_run_shared_by_the_worker_processes(page, server):
+    # 6 organisations x 200 replications: a few seconds, each share of it well under a
+    # second, so it runs on the server's worker processes, with progress and Cancel.
+    page.goto(f"{server}/?preset=baseline&population.organisations=6&simulation.replications=200")
+    progress = page.get_by_text(re.compile(r"Simulating baseline \(edited\): \d+%, about"))
+    expect(progress).to_be_visible()
+    page.get_by_role("button", name="Cancel this run").click()
+    clicked = time.monotonic()
+    expect(page.get_by_text("was cancelled")).to_be_visible(timeout=10_000)
+    wait_until_idle(page)
+    # As above: the server and its workers idle within 2 s of the click.
+    time.sleep(max(0.0, 2.0 - (time.monotonic() - clicked)))
+    pid = SERVER_PIDS[server]
+    before = cpu_seconds(pid)
+    time.sleep(2.0)
+    assert cpu_seconds(pid) - before < 0.2
     assert_no_errors(page)
 
 

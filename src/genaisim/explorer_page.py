@@ -9,9 +9,16 @@ which a script can call too.
 from __future__ import annotations
 
 import hashlib
+import logging
+import multiprocessing
+import os
 import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 import genaisim
@@ -21,7 +28,15 @@ from genaisim import charts
 from genaisim.calibration.posterior import Posterior, load_posterior
 from genaisim.charts.timing import cost_of_delay
 from genaisim.errors import GenaisimError, ScenarioError
-from genaisim.results import Results, RunEstimate, estimate_run, simulate_in_steps
+from genaisim.results import (
+    Results,
+    RunEstimate,
+    estimate_run,
+    scenario_mean,
+    share_size,
+    simulate_in_steps,
+    start_pool,
+)
 from genaisim.roadmap import MAX_RAMP_MONTHS, portfolio_to_csv
 from genaisim.scenario import Scenario
 from genaisim.story import as_markdown, story
@@ -60,9 +75,69 @@ def _estimate_json(scenario_json: str) -> RunEstimate:
     return estimate_run(Scenario.model_validate_json(scenario_json))
 
 
+#: Processes the server keeps for the runs that gain from them (none on one core).
+WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+#: A run estimated above this on one process is split over the workers (seconds): below
+#: it, sending the work costs more than it saves.
+POOL_ABOVE_S = 0.3
+#: A share of a run on a worker is kept under this (seconds): a cancelled run leaves
+#: the workers idle within it.
+SHARE_AT_MOST_S = 1.0
+
+log = logging.getLogger("genaisim.app")
+
+
+@st.cache_resource(show_spinner=False)
+def worker_pool() -> ProcessPoolExecutor | None:
+    """Worker processes kept for the server's life, shared by every session.
+
+    Started and warmed with the first page (:func:`genaisim.results.start_pool`), so
+    the first long run does not wait for them. None on a one-core machine, in a worker
+    process itself, or where processes cannot be started (the app then runs everything
+    in the server's process, as before).
+    """
+    if WORKERS < 2 or multiprocessing.parent_process() is not None:
+        return None
+    try:
+        return start_pool(WORKERS)
+    except (OSError, RuntimeError):
+        log.warning("no worker processes: runs stay in the server's process", exc_info=True)
+        return None
+
+
+def on_workers(compute, fallback):
+    """``compute(pool)`` on the worker processes, or ``fallback()`` without them.
+
+    A pool a worker of which died (killed, out of memory) is logged and dropped, and a
+    new one started for the next run; this run falls back.
+    """
+    pool = worker_pool()
+    if pool is None:
+        return fallback()
+    try:
+        return compute(pool)
+    except BrokenProcessPool:
+        log.warning("a worker process stopped: starting new ones", exc_info=True)
+        if worker_pool() is pool:  # not already replaced by another session
+            worker_pool.clear()
+        return fallback()
+
+
+def share_seconds(estimate: RunEstimate, replications: int) -> float:
+    """How long one share of a run takes on a worker (see :func:`share_size`)."""
+    return estimate.seconds * share_size(replications, WORKERS) / replications
+
+
 @st.cache_data(show_spinner="Simulating…", max_entries=256)
 def _run_json(scenario_json: str) -> Results:
-    return genaisim.simulate(Scenario.model_validate_json(scenario_json))
+    # The same tables on the workers as here: each replication depends only on its seed.
+    scenario = Scenario.model_validate_json(scenario_json)
+    if _estimate_json(scenario_json).seconds <= POOL_ABOVE_S:
+        return genaisim.simulate(scenario)
+    return on_workers(
+        lambda pool: genaisim.simulate(scenario, executor=pool, workers=WORKERS),
+        lambda: genaisim.simulate(scenario),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -72,6 +147,14 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
     # (Cancel, or any widget) ends it within a month of simulated time.
     scenario = Scenario.model_validate_json(scenario_json)
     bar = st.progress(0.0, text=f"Simulating {scenario.name}…")
+    # On the workers when a share of the replications takes each at most a second, so
+    # that a cancelled run leaves them idle within a second.
+    replications = scenario.simulation.replications
+    if replications > 1 and share_seconds(_estimate, replications) <= SHARE_AT_MOST_S:
+        results = on_workers(lambda pool: _on_pool(pool, scenario, _estimate, bar), lambda: None)
+        if results is not None:
+            bar.empty()
+            return results
     steps = simulate_in_steps(scenario)
     started = shown = time.perf_counter()
     while True:
@@ -91,6 +174,29 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
             left = done * paced + (1.0 - done) * planned
             text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
             bar.progress(done, text=text)
+
+
+def _on_pool(pool: ProcessPoolExecutor, scenario: Scenario, estimate: RunEstimate, bar) -> Results:
+    """Simulate on the workers, a share of the replications each, with progress on ``bar``.
+
+    Every update of the bar lets Streamlit stop the run; the shares not started are then
+    dropped.
+    """
+    started = time.perf_counter()
+    planned_s = estimate.seconds / WORKERS
+
+    def shown(steps: Iterable[int]) -> Iterator[int]:
+        steps = list(steps)
+        for done, step in enumerate(steps):
+            if done:
+                share = done / len(steps)
+                paced = (time.perf_counter() - started) / share * (1.0 - share)
+                left = share * paced + (1.0 - share) * planned_s * (1.0 - share)
+                text = f"Simulating {scenario.name}: {share:.0%}, {duration(left)} left"
+                bar.progress(share, text=text)
+            yield step
+
+    return genaisim.simulate(scenario, executor=pool, workers=WORKERS, progress=shown)
 
 
 def organisations(n: int) -> str:
@@ -312,6 +418,7 @@ def clear_portfolio() -> None:
 presets = list(genaisim.available_scenarios())
 
 # -- first run: the scenario comes from the URL, or is the baseline -------------------
+worker_pool()  # started by the server's first page, then kept
 if "base" not in st.session_state:
     state = support.decode_query(st.query_params.to_dict())
     st.session_state["preset"] = state.preset
@@ -332,8 +439,11 @@ if "base" not in st.session_state:
     st.session_state["saved"] = {}
 
 # A widget not drawn in a run loses its value (Streamlit's clean-up): the sliders of a
-# closed group are not drawn, so every parameter's value is kept as the session's own.
-for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("param:")]:
+# closed group are not drawn, so every parameter's value is kept as the session's own;
+# and so is whether each group is open (its label, part of its identity, changes with a
+# calibrated preset).
+KEPT = ("param:", "group:")
+for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT)]:
     st.session_state[key] = st.session_state[key]
 
 # -- sidebar ---------------------------------------------------------------------------
@@ -1005,12 +1115,38 @@ with sensitivity_tab:
     scenario_key = scenario.model_dump_json()
     if st.button("Compute the tornado", key="tornado"):
         bar = st.progress(0.0, text="Starting…")
-        table = support.tornado(
-            scenario,
-            replications=tornado_replications,
-            progress=lambda fraction, text: bar.progress(fraction, text=text),
-            run=lambda s, r, sd: run(s, r, sd, ask=False),
-        )
+
+        def one_by_one() -> pd.DataFrame:
+            """Each run in turn, cached, a long one with its own progress and Cancel."""
+            return support.tornado(
+                scenario,
+                replications=tornado_replications,
+                progress=lambda fraction, text: bar.progress(fraction, text=text),
+                run=lambda s, r, sd: run(s, r, sd, ask=False),
+            )
+
+        def all_at_once(pool: ProcessPoolExecutor) -> pd.DataFrame:
+            """Every run submitted to the workers at once: for short runs only."""
+
+            def means(scenarios: Sequence[Scenario], outcome: str) -> Iterator[float]:
+                futures = [pool.submit(scenario_mean, s, outcome) for s in scenarios]
+                try:
+                    for done, future in enumerate(futures, start=1):
+                        value = future.result()
+                        bar.progress(done / len(futures), text=f"{done} of {len(futures)} runs")
+                        yield value
+                finally:  # the page left before the end: the runs not started are dropped
+                    for future in futures:
+                        future.cancel()
+
+            return support.tornado(scenario, replications=tornado_replications, means=means)
+
+        # A lever's end can take a few times the current scenario's time (pilot appetite at
+        # its top): all at once only when even that stays short.
+        if 3 * _estimate_json(scenario_key).seconds <= SHARE_AT_MOST_S:
+            table = on_workers(all_at_once, one_by_one)
+        else:
+            table = one_by_one()
         bar.empty()
         st.session_state["tornado_result"] = (scenario_key, table)
     stored = st.session_state.get("tornado_result")
