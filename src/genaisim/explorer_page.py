@@ -221,6 +221,12 @@ def _cancel(key: str) -> None:
     st.session_state["allowed_s"] = CONFIRM_ABOVE_S
 
 
+#: The runs that showed their "Run anyway" or "Cancel this run" button in this script run:
+#: the same scenario asked for again (the tornado's current scenario, a lever already at
+#: a range's end) does not draw a second button with the same key.
+buttons_shown: set[str] = set()
+
+
 def run(
     scenario: Scenario,
     replications: int | None = None,
@@ -249,8 +255,12 @@ def run(
     st.session_state.setdefault("allowed_s", CONFIRM_ABOVE_S)
     st.session_state.setdefault("cancelled_runs", set())
     digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    again = digest in buttons_shown
+    buttons_shown.add(digest)
     cancelled = key in st.session_state["cancelled_runs"]
     if ask and (cancelled or estimate.seconds > st.session_state["allowed_s"]):
+        if again:  # already asked on this page
+            return None
         size = (
             f"{organisations(scenario.population.organisations)} × "
             f"{scenario.simulation.replications} replications × "
@@ -273,6 +283,8 @@ def run(
                 args=(key, estimate.seconds),
             )
         return None
+    if again:  # run (or stopped) once already on this page: cached
+        return _run_json_in_steps(key, estimate)
     slot = st.empty()
     slot.button(
         "Cancel this run", key=f"cancel:{digest}", on_click=_cancel, args=(key,), type="secondary"
