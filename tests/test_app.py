@@ -231,6 +231,16 @@ def test_a_saved_scenario_can_be_compared_with_a_preset():
     assert any("saved scenarios you compare with" in w.value for w in app.sidebar.warning)
 
 
+def test_what_differs_leaves_out_the_run_settings_the_comparison_shares():
+    app = start()
+    app.slider(key="param:simulation.replications").set_value(5).run()
+    app.multiselect(key="compare_with").set_value(["compounder"]).run()
+    assert not app.exception
+    differs = next(d.value for d in app.dataframe if "Parameter" in d.value.columns)
+    assert len(differs) > 0  # compounder differs in its levers ...
+    assert not differs["Parameter"].str.contains("replications|seed").any()  # ... not these
+
+
 def test_ranking_the_levers_shows_each_with_its_effect_and_interval():
     app = start()
     button = next(b for b in app.button if b.label.startswith("Rank the"))

@@ -766,7 +766,20 @@ with compare_tab:
         st.markdown("**What differs** — the parameters in which the scenarios differ")
         st.dataframe(
             support.parameter_differences(
-                {scenario.name: scenario, **chosen_scenarios}, scenario.name
+                {
+                    scenario.name: scenario,
+                    # as run: with the current scenario's replications and seed
+                    **{
+                        name: other.with_changes(
+                            {
+                                "simulation.replications": scenario.simulation.replications,
+                                "simulation.seed": results.seed,
+                            }
+                        )
+                        for name, other in chosen_scenarios.items()
+                    },
+                },
+                scenario.name,
             ).rename(columns={"parameter": "Parameter", "unit": "Unit"}),
             hide_index=True,
             width="stretch",
@@ -1173,6 +1186,8 @@ with sensitivity_tab:
             "Sensitivity: the tornado",
             support.tornado_chart(shown, "net value at the end (M)"),
             "stretch",
+            # Streamlit fits titles, legend and bars into this height: room for each lever
+            height=220 + 44 * len(shown),
         )
         st.dataframe(
             shown.round({column: 1 for column in money}).rename(
