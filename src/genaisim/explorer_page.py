@@ -167,13 +167,19 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
         if now - shown >= 0.2:
             shown = now
             done = _estimate.time_share(share)
-            # Early on, the estimate made before the run is the better guide; as the run
-            # goes on, its own pace takes over.
-            planned = _estimate.seconds * (1.0 - done)
             paced = _estimate.seconds_left(share, now - started)
-            left = done * paced + (1.0 - done) * planned
-            text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
-            bar.progress(done, text=text)
+            show_progress(bar, scenario, done, _estimate.seconds * (1.0 - done), paced)
+
+
+def show_progress(bar, scenario: Scenario, done: float, planned_s: float, paced_s: float) -> None:
+    """Show a run's progress and the time left on ``bar``.
+
+    ``planned_s`` is what is left by the estimate made before the run, ``paced_s`` by
+    the run's own pace so far: early on the estimate is the better guide, then the pace
+    takes over.
+    """
+    left = done * paced_s + (1.0 - done) * planned_s
+    bar.progress(done, text=f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left")
 
 
 def _on_pool(pool: ProcessPoolExecutor, scenario: Scenario, estimate: RunEstimate, bar) -> Results:
@@ -191,9 +197,7 @@ def _on_pool(pool: ProcessPoolExecutor, scenario: Scenario, estimate: RunEstimat
             if done:
                 share = done / len(steps)
                 paced = (time.perf_counter() - started) / share * (1.0 - share)
-                left = share * paced + (1.0 - share) * planned_s * (1.0 - share)
-                text = f"Simulating {scenario.name}: {share:.0%}, {duration(left)} left"
-                bar.progress(share, text=text)
+                show_progress(bar, scenario, share, planned_s * (1.0 - share), paced)
             yield step
 
     return genaisim.simulate(scenario, executor=pool, workers=WORKERS, progress=shown)
