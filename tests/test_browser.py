@@ -391,14 +391,6 @@ def test_a_large_run_waits_for_run_anyway_and_cancel_stops_the_server(page, serv
     assert_no_errors(page)
 
 
-def test_cancel_stops_a_run_shared_by_the_worker_processes(page, server):
-    # 6 organisations x 200 replications: a few seconds, each share of it well under a
-    # second, so it runs on the server's worker processes, with progress and Cancel.
-    page.goto(f"{server}/?preset=baseline&population.organisations=6&simulation.replications=200")
-    cancel_and_assert_idle(page, server)
-    assert_no_errors(page)
-
-
 def cancel_and_assert_idle(page: Page, server: str) -> None:
     """Cancel the baseline run in progress; the page says so and the server goes idle."""
     progress = page.get_by_text(re.compile(r"Simulating baseline \(edited\): \d+%, about"))

@@ -13,7 +13,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -33,7 +33,6 @@ from genaisim.results import (
     RunEstimate,
     estimate_run,
     scenario_mean,
-    share_size,
     simulate_in_steps,
     start_pool,
 )
@@ -80,9 +79,9 @@ WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity"
 #: A run estimated above this on one process is split over the workers (seconds): below
 #: it, sending the work costs more than it saves.
 POOL_ABOVE_S = 0.3
-#: A share of a run on a worker is kept under this (seconds): a cancelled run leaves
-#: the workers idle within it.
-SHARE_AT_MOST_S = 1.0
+#: The tornado's runs go to the workers all at once when each is estimated under this
+#: (seconds): they have no Cancel of their own.
+SHORT_RUN_S = 1.0
 
 log = logging.getLogger("genaisim.app")
 
@@ -123,11 +122,6 @@ def on_workers(compute, fallback):
         return fallback()
 
 
-def share_seconds(estimate: RunEstimate, replications: int) -> float:
-    """How long one share of a run takes on a worker (see :func:`share_size`)."""
-    return estimate.seconds * share_size(replications, WORKERS) / replications
-
-
 @st.cache_data(show_spinner="Simulating…", max_entries=256)
 def _run_json(scenario_json: str) -> Results:
     # The same tables on the workers as here: each replication depends only on its seed.
@@ -147,14 +141,6 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
     # (Cancel, or any widget) ends it within a month of simulated time.
     scenario = Scenario.model_validate_json(scenario_json)
     bar = st.progress(0.0, text=f"Simulating {scenario.name}…")
-    # On the workers when a share of the replications takes each at most a second, so
-    # that a cancelled run leaves them idle within a second.
-    replications = scenario.simulation.replications
-    if replications > 1 and share_seconds(_estimate, replications) <= SHARE_AT_MOST_S:
-        results = on_workers(lambda pool: _on_pool(pool, scenario, _estimate, bar), lambda: None)
-        if results is not None:
-            bar.empty()
-            return results
     steps = simulate_in_steps(scenario)
     started = shown = time.perf_counter()
     while True:
@@ -167,40 +153,13 @@ def _run_json_in_steps(scenario_json: str, _estimate: RunEstimate) -> Results:
         if now - shown >= 0.2:
             shown = now
             done = _estimate.time_share(share)
+            # Early on, the estimate made before the run is the better guide; as the run
+            # goes on, its own pace takes over.
+            planned = _estimate.seconds * (1.0 - done)
             paced = _estimate.seconds_left(share, now - started)
-            show_progress(bar, scenario, done, _estimate.seconds * (1.0 - done), paced)
-
-
-def show_progress(bar, scenario: Scenario, done: float, planned_s: float, paced_s: float) -> None:
-    """Show a run's progress and the time left on ``bar``.
-
-    ``planned_s`` is what is left by the estimate made before the run, ``paced_s`` by
-    the run's own pace so far: early on the estimate is the better guide, then the pace
-    takes over.
-    """
-    left = done * paced_s + (1.0 - done) * planned_s
-    bar.progress(done, text=f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left")
-
-
-def _on_pool(pool: ProcessPoolExecutor, scenario: Scenario, estimate: RunEstimate, bar) -> Results:
-    """Simulate on the workers, a share of the replications each, with progress on ``bar``.
-
-    Every update of the bar lets Streamlit stop the run; the shares not started are then
-    dropped.
-    """
-    started = time.perf_counter()
-    planned_s = estimate.seconds / WORKERS
-
-    def shown(steps: Iterable[int]) -> Iterator[int]:
-        steps = list(steps)
-        for done, step in enumerate(steps):
-            if done:
-                share = done / len(steps)
-                paced = (time.perf_counter() - started) / share * (1.0 - share)
-                show_progress(bar, scenario, share, planned_s * (1.0 - share), paced)
-            yield step
-
-    return genaisim.simulate(scenario, executor=pool, workers=WORKERS, progress=shown)
+            left = done * paced + (1.0 - done) * planned
+            text = f"Simulating {scenario.name}: {done:.0%}, {duration(left)} left"
+            bar.progress(done, text=text)
 
 
 def organisations(n: int) -> str:
@@ -1172,7 +1131,7 @@ with sensitivity_tab:
 
         # A lever's end can take a few times the current scenario's time (pilot appetite at
         # its top): all at once only when even that stays short.
-        if 3 * _estimate_json(scenario_key).seconds <= SHARE_AT_MOST_S:
+        if 3 * _estimate_json(scenario_key).seconds <= SHORT_RUN_S:
             table = on_workers(all_at_once, one_by_one)
         else:
             table = one_by_one()
